@@ -1,0 +1,76 @@
+// cellkernels (AssemblyScript) — CSR sums along an axis in float64; same ABI and semantics as
+// kernels-cpp/src/sum.cc. Row sums use two f64x2 accumulators in the SIMD flavour.
+import { INDEX_OUT_OF_RANGE, INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
+
+function rowSumF32(data: usize, start: i32, end: i32): f64 {
+  let i = start;
+  let acc: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let a = f64x2.splat(0);
+    let b = f64x2.splat(0);
+    for (; i + 4 <= end; i += 4) {
+      const v = v128.load(data + (<usize>i << 2));
+      a = f64x2.add(a, f64x2.promote_low_f32x4(v));
+      b = f64x2.add(b, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+    }
+    const s = f64x2.add(a, b);
+    acc = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  }
+  for (; i < end; i++) acc += <f64>load<f32>(data + (<usize>i << 2));
+  return acc;
+}
+
+function rowSumF64(data: usize, start: i32, end: i32): f64 {
+  let i = start;
+  let acc: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let a = f64x2.splat(0);
+    for (; i + 2 <= end; i += 2) a = f64x2.add(a, v128.load(data + (<usize>i << 3)));
+    acc = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+  }
+  for (; i < end; i++) acc += load<f64>(data + (<usize>i << 3));
+  return acc;
+}
+
+function sumCsr(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, out: usize, shift: i32): i32 {
+  if (nrows < 0 || ncols < 0) {
+    setErrorDetail(nrows < 0 ? 3 : 4);
+    return INVALID_ARGUMENT;
+  }
+  if (axis == 1) {
+    for (let r = 0; r < nrows; r++) {
+      const s = load<i32>(indptr + (<usize>r << 2));
+      const e = load<i32>(indptr + (<usize>(r + 1) << 2));
+      store<f64>(out + (<usize>r << 3), shift == 2 ? rowSumF32(data, s, e) : rowSumF64(data, s, e));
+    }
+    return OK;
+  }
+  if (axis != 0) {
+    setErrorDetail(5);
+    return INVALID_ARGUMENT;
+  }
+  memory.fill(out, 0, <usize>ncols << 3);
+  for (let r = 0; r < nrows; r++) {
+    const s = load<i32>(indptr + (<usize>r << 2));
+    const e = load<i32>(indptr + (<usize>(r + 1) << 2));
+    for (let k = s; k < e; k++) {
+      const j = load<u32>(indices + (<usize>k << 2));
+      if (j >= <u32>ncols) {
+        setErrorDetail(r);
+        return INDEX_OUT_OF_RANGE;
+      }
+      const v: f64 = shift == 2 ? <f64>load<f32>(data + (<usize>k << 2)) : load<f64>(data + (<usize>k << 3));
+      const p = out + (<usize>j << 3);
+      store<f64>(p, load<f64>(p) + v);
+    }
+  }
+  return OK;
+}
+
+export function ck_sum_csr_f32(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, out: usize): i32 {
+  return sumCsr(indptr, indices, data, nrows, ncols, axis, out, 2);
+}
+
+export function ck_sum_csr_f64(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, out: usize): i32 {
+  return sumCsr(indptr, indices, data, nrows, ncols, axis, out, 3);
+}

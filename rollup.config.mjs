@@ -1,0 +1,49 @@
+// Bundles src/ into ESM + CJS with type declarations, and copies the compiled modules.
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+// Chunks sit beside the entries (not in a subfolder): the asset URLs are relative to them.
+const entries = { index: 'src/index.ts', testing: 'src/testing/index.ts', cli: 'src/cli/index.ts' };
+const external = (id) => id === 'wasm-feature-detect' || id.startsWith('node:');
+
+/** The sources point at build/wasm/ (tests run from src/); the bundle sits beside dist/wasm/. */
+const assetPaths = () => ({
+  name: 'cellkernels-asset-paths',
+  transform(code, id) {
+    if (!id.endsWith(path.join('runtime', 'assets.ts'))) return null;
+    return { code: code.replaceAll("'../../build/wasm/", "'./wasm/"), map: null };
+  },
+});
+
+/** Copies build/wasm/* to dist/wasm/ (the files the asset URLs name). */
+const copyWasm = () => ({
+  name: 'cellkernels-copy-wasm',
+  writeBundle() {
+    const from = 'build/wasm';
+    const to = 'dist/wasm';
+    mkdirSync(to, { recursive: true });
+    for (const f of readdirSync(from)) {
+      if (statSync(path.join(from, f)).isFile()) copyFileSync(path.join(from, f), path.join(to, f));
+    }
+  },
+});
+
+export default [
+  {
+    input: entries,
+    external,
+    plugins: [assetPaths(), typescript({ tsconfig: './tsconfig.build.json' }), copyWasm()],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', sourcemap: true },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: true, exports: 'named' },
+    ],
+  },
+  {
+    input: entries,
+    external,
+    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: '[name]-[hash].d.ts' },
+  },
+];

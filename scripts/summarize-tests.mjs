@@ -1,0 +1,21 @@
+// Reads vitest's JSON report and prints the closing line "N passed, N failed[, N skipped]".
+// A test file that failed to load (no test ran in it) counts as one failure.
+import { readFileSync } from 'node:fs';
+
+const file = process.argv[2] ?? '.vitest-results.json';
+let r;
+try {
+  r = JSON.parse(readFileSync(file, 'utf8'));
+} catch (e) {
+  console.error(`no test report at ${file}: ${e.message}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+const passed = r.numPassedTests ?? 0;
+const brokenFiles = (r.testResults ?? []).filter(
+  (s) => s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed'),
+).length;
+const failed = (r.numFailedTests ?? 0) + brokenFiles;
+const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+if (passed === 0 || failed > 0) process.exit(1);

@@ -1,0 +1,147 @@
+import { CellKernelsError } from '../errors.js';
+import { CsrMatrix, type DType } from '../matrix/index.js';
+import type { KernelModule } from './module.js';
+
+/** A reference-counted allocation in a module heap (several handles may share one). */
+export class ModuleBuffer {
+  private refs = 1;
+  constructor(
+    readonly module: KernelModule,
+    readonly ptr: number,
+    readonly bytes: number,
+  ) {}
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+  release(): void {
+    if (this.refs <= 0) return;
+    if (--this.refs === 0) this.module.free(this.ptr);
+  }
+}
+
+const registry =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<ModuleBuffer[]>((bufs) => {
+        for (const b of bufs) b.release();
+      })
+    : undefined;
+
+/** Error for use of a freed handle. */
+export class FreedHandleError extends CellKernelsError {}
+
+/**
+ * A CSR matrix resident in a backend's memory (the wasm heap, the AssemblyScript heap, …).
+ * Kernels accept it wherever they accept a CsrMatrix and return results in the same place, so
+ * a pipeline makes no round trips through JavaScript memory. Release it with `free()` or
+ * `using` (Symbol.dispose); a FinalizationRegistry frees a forgotten handle eventually.
+ */
+export class CsrHandle {
+  readonly format = 'csr' as const;
+  readonly resident = true as const;
+  private bufs: { indptr: ModuleBuffer; indices: ModuleBuffer; data: ModuleBuffer } | undefined;
+
+  constructor(
+    /** Name of the backend that owns the memory. */
+    readonly backend: string,
+    readonly module: KernelModule,
+    readonly shape: readonly [number, number],
+    readonly dtype: DType,
+    readonly nnz: number,
+    readonly sorted: boolean,
+    bufs: { indptr: ModuleBuffer; indices: ModuleBuffer; data: ModuleBuffer },
+  ) {
+    this.bufs = bufs;
+    registry?.register(this, [bufs.indptr, bufs.indices, bufs.data], this);
+  }
+
+  /** Whether free() was called. */
+  get freed(): boolean {
+    return this.bufs === undefined;
+  }
+
+  /** Module pointers of the arrays; FreedHandleError after free(). */
+  get ptrs(): { indptr: number; indices: number; data: number } {
+    const b = this.live();
+    return { indptr: b.indptr.ptr, indices: b.indices.ptr, data: b.data.ptr };
+  }
+
+  private live() {
+    if (!this.bufs) throw new FreedHandleError('this resident matrix was freed; upload it again');
+    return this.bufs;
+  }
+
+  /** A handle with the same structure (shared, reference-counted) and new values. */
+  withData(data: ModuleBuffer): CsrHandle {
+    const b = this.live();
+    return new CsrHandle(this.backend, this.module, this.shape, this.dtype, this.nnz, this.sorted, {
+      indptr: b.indptr.retain(),
+      indices: b.indices.retain(),
+      data,
+    });
+  }
+
+  /** Copies the matrix back into JavaScript memory. */
+  download(): CsrMatrix {
+    const b = this.live();
+    const m = this.module;
+    const m2 = new CsrMatrix(
+      {
+        shape: this.shape,
+        indptr: m.copyOut(Int32Array, b.indptr.ptr, this.shape[0] + 1),
+        indices: m.copyOut(Int32Array, b.indices.ptr, this.nnz),
+        data: this.dtype === 'f32' ? m.copyOut(Float32Array, b.data.ptr, this.nnz) : m.copyOut(Float64Array, b.data.ptr, this.nnz),
+      },
+      { validate: false },
+    );
+    m2.sorted = this.sorted;
+    return m2;
+  }
+
+  /** Releases the module memory (shared structure is released when its last user goes). */
+  free(): void {
+    if (!this.bufs) return;
+    registry?.unregister(this);
+    this.bufs.indptr.release();
+    this.bufs.indices.release();
+    this.bufs.data.release();
+    this.bufs = undefined;
+  }
+
+  /** `using h = upload(x)` frees the handle at the end of the block. */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `CsrHandle(${this.shape[0]} × ${this.shape[1]}, nnz ${this.nnz}, ${this.dtype}, in ${this.backend}${this.freed ? ', freed' : ''})`;
+  }
+}
+
+/** A sparse matrix operand: plain JavaScript arrays, or resident in a backend. */
+export type CsrInput = CsrMatrix | CsrHandle;
+
+/** Whether an operand is a resident handle. */
+export function isHandle(x: unknown): x is CsrHandle {
+  return x instanceof CsrHandle;
+}
+
+/** Copies a plain matrix into a module; returns the resident handle. */
+export function uploadCsr(backend: string, module: KernelModule, x: CsrMatrix): CsrHandle {
+  const nnz = x.nnz;
+  const bufs: ModuleBuffer[] = [];
+  try {
+    for (const a of [x.indptr, x.indices.subarray(0, nnz), x.data.subarray(0, nnz)]) {
+      bufs.push(new ModuleBuffer(module, module.copyIn(a), a.byteLength));
+    }
+  } catch (e) {
+    for (const b of bufs) b.release();
+    throw e;
+  }
+  return new CsrHandle(backend, module, x.shape, x.dtype, nnz, x.sorted, { indptr: bufs[0]!, indices: bufs[1]!, data: bufs[2]! });
+}
+
+/** Allocates an uninitialised buffer in a module heap. */
+export function allocBuffer(module: KernelModule, bytes: number): ModuleBuffer {
+  return new ModuleBuffer(module, module.alloc(Math.max(bytes, 1)), bytes);
+}

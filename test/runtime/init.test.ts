@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as ck from '../../src/index.js';
+import type { HostFacts } from '../../src/runtime/detect.js';
+import { WASM_VARIANTS, chooseVariant } from '../../src/runtime/variant.js';
+
+afterAll(() => ck.shutdown());
+
+const node: HostFacts = { runtime: 'node', crossOriginIsolated: true, canStartWorkers: true, hardwareConcurrency: 2 };
+const page: HostFacts = { runtime: 'browser', crossOriginIsolated: false, canStartWorkers: true, hardwareConcurrency: 8 };
+const all = { simd: true, threads: true };
+
+describe('variant choice', () => {
+  it('Node with SIMD and threads takes simd-threads', () => {
+    expect(chooseVariant(WASM_VARIANTS, node, all)).toEqual({ variant: 'simd-threads', notTaken: {} });
+  });
+
+  it('a page that is not crossOriginIsolated takes simd and says why', () => {
+    const c = chooseVariant(WASM_VARIANTS, page, all);
+    expect('variant' in c && c.variant).toBe('simd');
+    expect('notTaken' in c && c.notTaken['simd-threads']).toMatch(/crossOriginIsolated.*Cross-Origin-Opener-Policy/);
+  });
+
+  it('an isolated page with workers takes simd-threads', () => {
+    expect(chooseVariant(WASM_VARIANTS, { ...page, crossOriginIsolated: true }, all)).toMatchObject({ variant: 'simd-threads' });
+  });
+
+  it('no SIMD means scalar, with both faster variants explained', () => {
+    const c = chooseVariant(WASM_VARIANTS, node, { simd: false, threads: true });
+    expect(c).toMatchObject({ variant: 'scalar' });
+    expect('notTaken' in c && Object.keys(c.notTaken)).toEqual(['simd-threads', 'simd']);
+  });
+
+  it('a precompiled module (edge runtimes) never takes threads', () => {
+    const c = chooseVariant(WASM_VARIANTS, { ...node, runtime: 'edge', canStartWorkers: false }, all, { precompiled: true });
+    expect(c).toMatchObject({ variant: 'simd', notTaken: { 'simd-threads': expect.stringMatching(/precompiled/) } });
+  });
+
+  it('a forced variant is honoured, and an impossible one is an error', () => {
+    expect(chooseVariant(WASM_VARIANTS, node, all, { forced: 'scalar' })).toMatchObject({ variant: 'scalar' });
+    expect(chooseVariant(WASM_VARIANTS, page, all, { forced: 'simd-threads' })).toMatchObject({ error: expect.stringMatching(/crossOriginIsolated/) });
+  });
+});
+
+describe('init() and info() in Node', () => {
+  it('loads simd-threads with the requested threads and reports it', async () => {
+    const info = await ck.init({ threads: 2 });
+    expect(info).toMatchObject({ backend: 'wasm', variant: 'simd-threads', asVariant: 'as-simd', simd: true, threads: 2, simdTarget: 'WASM' });
+    expect(info.notTaken).toEqual({});
+    const names = ck.info()!.backends.map((b) => [b.name, b.available]);
+    expect(names).toEqual([['cuda', false], ['wasm', true], ['as', true], ['js', true]]);
+    expect(ck.info()!.backends.find((b) => b.name === 'cuda')!.reason).toMatch(/not built.*build:cuda/);
+  });
+
+  it('rejects unknown init options and bad thread counts', async () => {
+    ck.shutdown();
+    await expect(ck.init({ therads: 2 } as never)).rejects.toThrow(/unknown option "therads"/);
+    await expect(ck.init({ threads: 0 })).rejects.toThrow(ck.InvalidOptionError);
+    await expect(ck.init({ variant: 'avx512' as never })).rejects.toThrow(/variant must be one of/);
+  });
+
+  it('init({ variant }) forces a variant and explains the ones passed over', async () => {
+    ck.shutdown();
+    const info = await ck.init({ variant: 'scalar' });
+    expect(info.variant).toBe('scalar');
+    expect(info.simdTarget).toBe('EMU128');
+    expect(info.notTaken).toMatchObject({ 'simd-threads': 'variant scalar was requested', simd: 'variant scalar was requested' });
+  });
+
+  it('init({ module }) instantiates a precompiled module (the edge-runtime path)', async () => {
+    ck.shutdown();
+    const { readFile } = await import('node:fs/promises');
+    const mod = await WebAssembly.compile(await readFile(new URL('../../build/wasm/ck-simd.wasm', import.meta.url)));
+    const info = await ck.init({ module: mod, backends: ['wasm'] });
+    expect(info.variant).toBe('simd');
+    expect(info.notTaken['simd-threads']).toMatch(/precompiled/);
+    expect(ck.info()!.backends.find((b) => b.name === 'as')!.available).toBe(false);
+  });
+
+  it('a missing asset is a ModuleLoadError that says how to fix it', async () => {
+    ck.shutdown();
+    await expect(ck.init({ wasmPaths: '/nonexistent/dir', variant: 'simd' })).rejects.toThrow(/could not read ck-simd.wasm.*wasmPaths/);
+  });
+
+  it('CELLKERNELS_VARIANT selects the variant (checked in a fresh process)', () => {
+    const script = `import('${new URL('../../dist/index.js', import.meta.url).href}').then(async (ck) => { const i = await ck.init(); console.log(i.variant); })`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, CELLKERNELS_VARIANT: 'simd' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(out.trim()).toBe('simd');
+  });
+});
