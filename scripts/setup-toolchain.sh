@@ -24,4 +24,4 @@ if [ "$node_major" -lt 20 ]; then
   echo "setup-toolchain: Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none))" >&2
   exit 1
 fi
-echo "setup-toolchain: emcc $(emcc --version 2>/dev/null | head -1 | awk '{print $NF}'), node $(node --version), highway $(dpkg-query -W -f='${Version}' libhwy-dev 2>/dev/null || echo '?')"
+echo "setup-toolchain: $(emcc --version 2>/dev/null | head -1 | cut -c1-40), node $(node --version), highway $(dpkg-query -W -f='${Version}' libhwy-dev 2>/dev/null || echo '?')"

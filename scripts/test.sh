@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 bash scripts/setup-toolchain.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # npm ci rejects this lockfile on npm 11 (rollup's per-platform optional packages are not
+  # recorded by this registry setup); npm install honours the lockfile's versions.
+  npm install --no-audit --no-fund
 fi
 npm run build
 npx tsc -p tsconfig.json --noEmit
