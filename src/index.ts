@@ -11,10 +11,48 @@
  */
 export { init, info, shutdown, type InitOptions, type RuntimeInfo } from './init.js';
 export { log1p, type Log1pOptions } from './api/log1p.js';
+// transforms family:
+export { normalizeTotal, type NormalizeTotalOptions, type IntegerMatrix, type IntegerArray } from './api/normalize_total.js';
+export { scale, type ScaleOptions } from './api/scale.js';
+export { DenseHandle } from './runtime/handles.js';
+export type { NormalizeTotalResult, ScaleResult, ScaleOutput, TransformInput } from './backends/types.js';
 export { sum, type SumOptions } from './api/sum.js';
+// stats family:
+export { meanVar, type MeanVarOptions } from './api/mean_var.js';
+export { nnzCount, type NnzCountOptions } from './api/nnz_count.js';
+export { qcMetrics, type QcMetricsOptions, type GeneMask } from './api/qc_metrics.js';
+export { filterCells, filterGenes, type FilterCellsOptions, type FilterGenesOptions } from './api/filter.js';
+export { subset, type SubsetOptions, type Selection } from './api/subset.js';
+export { toCsc, toCsr, type ConvertOptions } from './api/convert.js';
+export type { StatsInput, MeanVarResult, QcMetricsResult, QcColumn, QcVarMask, FilterArgs, FilterResult } from './backends/types.js';
+export {
+  highlyVariableGenes,
+  type HighlyVariableGenesOptions,
+  type HighlyVariableGenesResult,
+  type HvgDispersionResult,
+  type HvgFlavor,
+  type HvgSeuratV3Result,
+} from './api/highly_variable_genes.js';
 export { upload, download, type UploadOptions } from './api/residency.js';
 export { CsrHandle, type CsrInput } from './runtime/handles.js';
-export { CsrMatrix, type CompressedInit, type DType, type FloatArray } from './matrix/index.js';
-export { type BackendStatus, type DispatchOptions, listBackends, settings, withBackend } from './dispatch/index.js';
-export type { Backend, KernelName } from './backends/types.js';
+export { CsrMatrix, CscMatrix, DenseMatrix, type Matrix, type CompressedInit, type DenseInit, type DType, type FloatArray } from './matrix/index.js';
+export {
+  type BackendName,
+  type BackendOptions,
+  type BackendStatus,
+  type Candidate,
+  type CudaBackendOptions,
+  type DispatchOptions,
+  type DispatchSettings,
+  type Explanation,
+  type RegisterOptions,
+  explain,
+  listBackends,
+  registerBackend,
+  scopeMode,
+  settings,
+  unregisterBackend,
+  withBackend,
+} from './dispatch/index.js';
+export type { Backend, BackendCallOptions, KernelArgs, KernelName, KernelSignatures } from './backends/types.js';
 export * from './errors.js';

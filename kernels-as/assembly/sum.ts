@@ -1,5 +1,7 @@
-// cellkernels (AssemblyScript) — CSR sums along an axis in float64; same ABI and semantics as
-// kernels-cpp/src/sum.cc. Row sums use two f64x2 accumulators in the SIMD flavour.
+// cellkernels (AssemblyScript) — sums along an axis in float64 of a CSR, CSC or dense matrix;
+// same ABI and semantics as kernels-cpp/src/sum.cc. Along stored slices (CSR rows, CSC
+// columns, dense rows) the SIMD flavour uses f64x2 accumulators; across slices the sums are
+// scattered in storage order. Single-threaded.
 import { INDEX_OUT_OF_RANGE, INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
 
 function rowSumF32(data: usize, start: i32, end: i32): f64 {
@@ -32,30 +34,36 @@ function rowSumF64(data: usize, start: i32, end: i32): f64 {
   return acc;
 }
 
-function sumCsr(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, out: usize, shift: i32): i32 {
+function spanSum(data: usize, start: i32, end: i32, shift: i32): f64 {
+  return shift == 2 ? rowSumF32(data, start, end) : rowSumF64(data, start, end);
+}
+
+function sumCompressed(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, out: usize, shift: i32, csc: bool): i32 {
   if (nrows < 0 || ncols < 0) {
     setErrorDetail(nrows < 0 ? 3 : 4);
     return INVALID_ARGUMENT;
   }
-  if (axis == 1) {
-    for (let r = 0; r < nrows; r++) {
-      const s = load<i32>(indptr + (<usize>r << 2));
-      const e = load<i32>(indptr + (<usize>(r + 1) << 2));
-      store<f64>(out + (<usize>r << 3), shift == 2 ? rowSumF32(data, s, e) : rowSumF64(data, s, e));
-    }
-    return OK;
-  }
-  if (axis != 0) {
+  if (axis != 0 && axis != 1) {
     setErrorDetail(5);
     return INVALID_ARGUMENT;
   }
-  memory.fill(out, 0, <usize>ncols << 3);
-  for (let r = 0; r < nrows; r++) {
+  const nmajor = csc ? ncols : nrows;
+  const nminor = csc ? nrows : ncols;
+  if ((axis == 1) != csc) {
+    for (let r = 0; r < nmajor; r++) {
+      const s = load<i32>(indptr + (<usize>r << 2));
+      const e = load<i32>(indptr + (<usize>(r + 1) << 2));
+      store<f64>(out + (<usize>r << 3), spanSum(data, s, e, shift));
+    }
+    return OK;
+  }
+  memory.fill(out, 0, <usize>nminor << 3);
+  for (let r = 0; r < nmajor; r++) {
     const s = load<i32>(indptr + (<usize>r << 2));
     const e = load<i32>(indptr + (<usize>(r + 1) << 2));
     for (let k = s; k < e; k++) {
       const j = load<u32>(indices + (<usize>k << 2));
-      if (j >= <u32>ncols) {
+      if (j >= <u32>nminor) {
         setErrorDetail(r);
         return INDEX_OUT_OF_RANGE;
       }
@@ -67,10 +75,55 @@ function sumCsr(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i
   return OK;
 }
 
+function sumDense(data: usize, nrows: i32, ncols: i32, axis: i32, out: usize, shift: i32): i32 {
+  if (nrows < 0 || ncols < 0) {
+    setErrorDetail(nrows < 0 ? 1 : 2);
+    return INVALID_ARGUMENT;
+  }
+  if (axis == 1) {
+    for (let r = 0; r < nrows; r++) {
+      const s = r * ncols;
+      store<f64>(out + (<usize>r << 3), spanSum(data, s, s + ncols, shift));
+    }
+    return OK;
+  }
+  if (axis != 0) {
+    setErrorDetail(3);
+    return INVALID_ARGUMENT;
+  }
+  memory.fill(out, 0, <usize>ncols << 3);
+  for (let r = 0; r < nrows; r++) {
+    const row = <usize>r * <usize>ncols;
+    for (let j = 0; j < ncols; j++) {
+      const k = row + <usize>j;
+      const v: f64 = shift == 2 ? <f64>load<f32>(data + (k << 2)) : load<f64>(data + (k << 3));
+      const p = out + (<usize>j << 3);
+      store<f64>(p, load<f64>(p) + v);
+    }
+  }
+  return OK;
+}
+
 export function ck_sum_csr_f32(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, out: usize): i32 {
-  return sumCsr(indptr, indices, data, nrows, ncols, axis, out, 2);
+  return sumCompressed(indptr, indices, data, nrows, ncols, axis, out, 2, false);
 }
 
 export function ck_sum_csr_f64(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, out: usize): i32 {
-  return sumCsr(indptr, indices, data, nrows, ncols, axis, out, 3);
+  return sumCompressed(indptr, indices, data, nrows, ncols, axis, out, 3, false);
+}
+
+export function ck_sum_csc_f32(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, out: usize): i32 {
+  return sumCompressed(indptr, indices, data, nrows, ncols, axis, out, 2, true);
+}
+
+export function ck_sum_csc_f64(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, out: usize): i32 {
+  return sumCompressed(indptr, indices, data, nrows, ncols, axis, out, 3, true);
+}
+
+export function ck_sum_dense_f32(data: usize, nrows: i32, ncols: i32, axis: i32, out: usize): i32 {
+  return sumDense(data, nrows, ncols, axis, out, 2);
+}
+
+export function ck_sum_dense_f64(data: usize, nrows: i32, ncols: i32, axis: i32, out: usize): i32 {
+  return sumDense(data, nrows, ncols, axis, out, 3);
 }

@@ -1,7 +1,9 @@
+import type { TransformInput } from '../backends/types.js';
 import { type DispatchOptions, checkOptions } from '../dispatch/index.js';
 import { InvalidOptionError } from '../errors.js';
-import type { CsrInput } from '../runtime/handles.js';
-import { checkCsr, dispatchOn } from './operand.js';
+import type { Matrix } from '../matrix/index.js';
+import { type IntegerMatrix, promoteIntegers } from './normalize_total.js';
+import { checkMatrix, dispatchOn } from './operand.js';
 
 /** Options of log1p. */
 export interface Log1pOptions extends DispatchOptions {
@@ -10,18 +12,24 @@ export interface Log1pOptions extends DispatchOptions {
 }
 
 /**
- * log(1 + x) of every stored value, like `scanpy.pp.log1p` (sparse: on `.data`; zeros stay
- * zero). With `base`, the result is divided by log(base). Returns a new matrix sharing the
- * structure; the dtype is kept (f32 stays f32). Accuracy: ≤ 4 ULP of the output dtype against
- * a float64 reference (wasm: Highway Log1p, 2 ULP). Threads: element-wise blocks in
- * simd-threads, bit-identical for any thread count.
+ * log(1 + x), like `scanpy.pp.log1p`: of every stored value of a sparse matrix (CSR, resident
+ * CSR or CSC; zeros stay zero) or every value of a dense one. With `base`, the result is
+ * divided by log(base) in float64 and rounded once (numpy divides the float32 array by the
+ * float64 scalar np.log(base)). Returns a new matrix of the same layout, sharing the structure
+ * and keeping residency (a CsrHandle gives a CsrHandle); the dtype is kept (f32 stays f32).
+ * Integer input is converted to float64 first, as scanpy does. Accuracy: ≤ 4 ULP of the output
+ * dtype against a float64 reference (wasm: Highway Log1p, 2 ULP). Threads: element-wise
+ * blocks in simd-threads, bit-identical for any thread count.
  */
-export function log1p<T extends CsrInput>(x: T, options: Log1pOptions = {}): T {
+export function log1p<T extends TransformInput>(x: T, options?: Log1pOptions): T;
+export function log1p(x: IntegerMatrix, options?: Log1pOptions): Matrix;
+export function log1p(x: TransformInput | IntegerMatrix, options: Log1pOptions = {}): TransformInput {
   checkOptions('log1p', options, ['base']);
-  checkCsr('log1p', x);
+  const input = promoteIntegers('log1p', x, 'f64');
+  checkMatrix('log1p', input, ['csr', 'csc', 'dense']);
   const base = options.base ?? null;
   if (base !== null && !(typeof base === 'number' && base > 0 && base !== 1 && Number.isFinite(base))) {
     throw new InvalidOptionError(`log1p: base must be a finite number > 0 and ≠ 1, or null; got ${base}`);
   }
-  return dispatchOn('log1p', x, options).fn(x, { base });
+  return dispatchOn('log1p', input, options).fn(input, { base });
 }

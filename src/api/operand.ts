@@ -49,12 +49,12 @@ function describe(x: unknown): string {
  * backend that holds it (results stay there); naming another backend is an error.
  */
 export function dispatchOn<K extends KernelName>(kernel: K, x: MatrixInput, options: DispatchOptions): Resolution<K> {
-  if (!isHandle(x)) return resolveKernel(kernel, options);
+  if (!isHandle(x)) return resolveKernel(kernel, options, x);
   if (options.backend !== undefined && options.backend !== 'auto' && options.backend !== x.backend) {
     throw new InvalidInputError(
       `${kernel}: the matrix is resident in the ${x.backend} backend but backend "${options.backend}" was requested; ` +
         `download() it or upload it to ${options.backend}`,
     );
   }
-  return resolveKernel(kernel, { ...options, backend: x.backend, strict: true });
+  return resolveKernel(kernel, { ...options, backend: x.backend, strict: true }, x);
 }

@@ -1,5 +1,6 @@
 import { CellKernelsError } from '../errors.js';
 import { CsrMatrix, type DType } from '../matrix/index.js';
+import { DenseMatrix } from '../matrix/index.js';
 import type { KernelModule } from './module.js';
 
 /** A reference-counted allocation in a module heap (several handles may share one). */
@@ -115,6 +116,65 @@ export class CsrHandle {
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `CsrHandle(${this.shape[0]} × ${this.shape[1]}, nnz ${this.nnz}, ${this.dtype}, in ${this.backend}${this.freed ? ', freed' : ''})`;
+  }
+}
+
+/**
+ * A dense row-major matrix resident in a backend's memory: what scale() with zero-centring
+ * returns for a resident input, so a pipeline needs no round trip through JavaScript memory.
+ * `download()` copies it out as a DenseMatrix; release it with `free()` or `using`.
+ */
+export class DenseHandle {
+  readonly format = 'dense' as const;
+  readonly resident = true as const;
+  private buf: ModuleBuffer | undefined;
+
+  constructor(
+    /** Name of the backend that owns the memory. */
+    readonly backend: string,
+    readonly module: KernelModule,
+    readonly shape: readonly [number, number],
+    readonly dtype: DType,
+    buf: ModuleBuffer,
+  ) {
+    this.buf = buf;
+    registry?.register(this, [buf], this);
+  }
+
+  /** Whether free() was called. */
+  get freed(): boolean {
+    return this.buf === undefined;
+  }
+
+  /** Module pointer of the values; FreedHandleError after free(). */
+  get ptr(): number {
+    if (!this.buf) throw new FreedHandleError('this resident matrix was freed; upload it again');
+    return this.buf.ptr;
+  }
+
+  /** Copies the matrix back into JavaScript memory. */
+  download(): DenseMatrix {
+    const n = this.shape[0] * this.shape[1];
+    const p = this.ptr;
+    const data = this.dtype === 'f32' ? this.module.copyOut(Float32Array, p, n) : this.module.copyOut(Float64Array, p, n);
+    return new DenseMatrix({ shape: this.shape, data });
+  }
+
+  /** Releases the module memory. */
+  free(): void {
+    if (!this.buf) return;
+    registry?.unregister(this);
+    this.buf.release();
+    this.buf = undefined;
+  }
+
+  /** `using h = …` frees the handle at the end of the block. */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `DenseHandle(${this.shape[0]} × ${this.shape[1]}, ${this.dtype}, in ${this.backend}${this.freed ? ', freed' : ''})`;
   }
 }
 

@@ -6,12 +6,28 @@ import type { DType } from '../matrix/index.js';
  *   against a float64 reference.
  * - `reduction`: |out − ref| ≤ k·eps·max(|ref|, 1), k = 64, eps of the input dtype.
  * - `exact`: identical values.
+ * - `statistic`: |out − ref| ≤ 1e-6·max(|ref|, 1) (statistics, z-scores, dispersions: rel 1e-6 f64).
  */
-export type ToleranceKind = 'elementwise' | 'reduction' | 'exact';
+export type ToleranceKind = 'elementwise' | 'reduction' | 'exact' | 'statistic';
 
 export const KERNEL_TOLERANCE: Record<string, ToleranceKind> = {
   log1p: 'elementwise',
+  // transforms family: element-wise outputs; their mean/std/totals vectors are reductions
+  normalizeTotal: 'elementwise',
+  scale: 'elementwise',
   sum: 'reduction',
+  // stats family:
+  meanVar: 'reduction',
+  nnzCount: 'exact',
+  qcMetrics: 'reduction',
+  filterCells: 'reduction',
+  filterGenes: 'reduction',
+  subset: 'exact',
+  toCsc: 'exact',
+  toCsr: 'exact',
+  highlyVariableGenes: 'statistic',
+  expm1MeanVar: 'reduction',
+  clippedSums: 'reduction',
 };
 
 const EPS: Record<DType, number> = { f32: 2 ** -23, f64: 2 ** -52 };
@@ -33,6 +49,8 @@ export function allowedError(kind: ToleranceKind, ref: number, dtype: DType): nu
       return Math.max(4 * ulp(ref, dtype), (dtype === 'f32' ? 1e-6 : 1e-12) * Math.abs(ref));
     case 'reduction':
       return 64 * EPS[dtype] * Math.max(Math.abs(ref), 1);
+    case 'statistic':
+      return 1e-6 * Math.max(Math.abs(ref), 1);
   }
 }
 

@@ -1,6 +1,18 @@
 import type { Backend } from '../types.js';
+import { clippedSums } from './clipped_sums.js';
+import { expm1MeanVar } from './expm1_mean_var.js';
+import { highlyVariableGenes } from './highly_variable_genes.js';
 import { log1p } from './log1p.js';
+import { normalizeTotal } from './normalize_total.js';
+import { scale } from './scale.js';
 import { sum } from './sum.js';
+// stats family:
+import { toCsc, toCsr } from './convert.js';
+import { filterCells, filterGenes } from './filter.js';
+import { meanVar } from './mean_var.js';
+import { nnzCount } from './nnz_count.js';
+import { qcMetrics } from './qc_metrics.js';
+import { subset } from './subset.js';
 
 /**
  * The reference backend: plain TypeScript in float64, written for clarity, always available.
@@ -8,5 +20,5 @@ import { sum } from './sum.js';
  */
 export const jsBackend: Backend = {
   name: 'js',
-  kernels: { log1p, sum },
+  kernels: { log1p, normalizeTotal, scale, sum, meanVar, nnzCount, qcMetrics, filterCells, filterGenes, subset, toCsc, toCsr, highlyVariableGenes, expm1MeanVar, clippedSums },
 };

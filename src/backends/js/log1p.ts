@@ -1,14 +1,17 @@
 import { allocFloat } from '../../matrix/index.js';
-import type { CsrInput } from '../../runtime/handles.js';
-import type { KernelArgs } from '../types.js';
-import { plain } from './plain.js';
+import type { KernelArgs, TransformInput } from '../types.js';
+import { plainInput, storedCount, withValues } from './normalize_total.js';
 
-/** Reference log1p (scanpy.pp.log1p on `.data`): float64 math, rounded once to the output dtype. */
-export function log1p<T extends CsrInput>(input: T, { base }: KernelArgs['log1p']): T {
-  const x = plain(input);
-  const nnz = x.nnz;
-  const out = allocFloat(x.dtype, nnz);
+/**
+ * Reference log1p (scanpy.pp.log1p: on `.data` for sparse input, every value for dense):
+ * log1p in float64, divided by log(base) in float64 (numpy divides the float32 array by the
+ * float64 scalar np.log(base) in float64), rounded once to the output dtype.
+ */
+export function log1p<T extends TransformInput>(input: T, { base }: KernelArgs['log1p']): T {
+  const x = plainInput(input);
+  const n = storedCount(x);
+  const out = allocFloat(x.dtype, n);
   const div = base === null ? 1 : Math.log(base);
-  for (let i = 0; i < nnz; i++) out[i] = Math.log1p(x.data[i]!) / div;
-  return x.withData(out) as T;
+  for (let i = 0; i < n; i++) out[i] = Math.log1p(x.data[i]!) / div;
+  return withValues(x, out) as T;
 }

@@ -1,0 +1,96 @@
+// cellkernels (AssemblyScript) — non-zero counts along an axis of a CSR, CSC or dense matrix;
+// same ABI and semantics as kernels-cpp/src/nnz_count.cc: x != 0 counts (NaN counts, explicit
+// zeros do not), or x > 0 with `positive`. Single-threaded.
+import { INDEX_OUT_OF_RANGE, INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
+
+// @ts-ignore: decorator
+@inline function counts<T>(v: T, positive: bool): i32 {
+  return (positive ? v > <T>0 : v != <T>0) ? 1 : 0;
+}
+
+function countCompressed<T>(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, positive: i32, out: usize, csc: bool): i32 {
+  if (nrows < 0 || ncols < 0) {
+    setErrorDetail(nrows < 0 ? 3 : 4);
+    return INVALID_ARGUMENT;
+  }
+  if (axis != 0 && axis != 1) {
+    setErrorDetail(5);
+    return INVALID_ARGUMENT;
+  }
+  const pos = positive != 0;
+  const nmajor = csc ? ncols : nrows;
+  const nminor = csc ? nrows : ncols;
+  const along = (axis == 1) != csc;
+  if (!along) memory.fill(out, 0, <usize>nminor << 2);
+  for (let r = 0; r < nmajor; r++) {
+    const s = load<i32>(indptr + (<usize>r << 2));
+    const e = load<i32>(indptr + (<usize>(r + 1) << 2));
+    if (along) {
+      let c = 0;
+      for (let k = s; k < e; k++) c += counts<T>(load<T>(data + (<usize>k << alignof<T>())), pos);
+      store<i32>(out + (<usize>r << 2), c);
+      continue;
+    }
+    for (let k = s; k < e; k++) {
+      const j = load<u32>(indices + (<usize>k << 2));
+      if (j >= <u32>nminor) {
+        setErrorDetail(r);
+        return INDEX_OUT_OF_RANGE;
+      }
+      const p = out + (<usize>j << 2);
+      store<i32>(p, load<i32>(p) + counts<T>(load<T>(data + (<usize>k << alignof<T>())), pos));
+    }
+  }
+  return OK;
+}
+
+function countDense<T>(data: usize, nrows: i32, ncols: i32, axis: i32, positive: i32, out: usize): i32 {
+  if (nrows < 0 || ncols < 0) {
+    setErrorDetail(nrows < 0 ? 1 : 2);
+    return INVALID_ARGUMENT;
+  }
+  if (axis != 0 && axis != 1) {
+    setErrorDetail(3);
+    return INVALID_ARGUMENT;
+  }
+  const pos = positive != 0;
+  if (axis == 0) memory.fill(out, 0, <usize>ncols << 2);
+  for (let r = 0; r < nrows; r++) {
+    const row = <usize>r * <usize>ncols;
+    let c = 0;
+    for (let j = 0; j < ncols; j++) {
+      const x = counts<T>(load<T>(data + ((row + <usize>j) << alignof<T>())), pos);
+      if (axis == 1) c += x;
+      else {
+        const p = out + (<usize>j << 2);
+        store<i32>(p, load<i32>(p) + x);
+      }
+    }
+    if (axis == 1) store<i32>(out + (<usize>r << 2), c);
+  }
+  return OK;
+}
+
+export function ck_nnz_count_csr_f32(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, positive: i32, out: usize): i32 {
+  return countCompressed<f32>(indptr, indices, data, nrows, ncols, axis, positive, out, false);
+}
+
+export function ck_nnz_count_csr_f64(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, positive: i32, out: usize): i32 {
+  return countCompressed<f64>(indptr, indices, data, nrows, ncols, axis, positive, out, false);
+}
+
+export function ck_nnz_count_csc_f32(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, positive: i32, out: usize): i32 {
+  return countCompressed<f32>(indptr, indices, data, nrows, ncols, axis, positive, out, true);
+}
+
+export function ck_nnz_count_csc_f64(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, positive: i32, out: usize): i32 {
+  return countCompressed<f64>(indptr, indices, data, nrows, ncols, axis, positive, out, true);
+}
+
+export function ck_nnz_count_dense_f32(data: usize, nrows: i32, ncols: i32, axis: i32, positive: i32, out: usize): i32 {
+  return countDense<f32>(data, nrows, ncols, axis, positive, out);
+}
+
+export function ck_nnz_count_dense_f64(data: usize, nrows: i32, ncols: i32, axis: i32, positive: i32, out: usize): i32 {
+  return countDense<f64>(data, nrows, ncols, axis, positive, out);
+}

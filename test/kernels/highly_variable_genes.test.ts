@@ -1,0 +1,420 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ck from '../../src/index.js';
+import { type HighlyVariableGenesOptions, resolveHvgOptions } from '../../src/api/highly_variable_genes.js';
+import { type HvgDispersionResult, type HvgSeuratV3Result, normalizeDispersions } from '../../src/api/highly_variable_genes_core.js';
+import { loess1d } from '../../src/api/loess.js';
+import { jsBackend } from '../../src/backends/js/index.js';
+import type { Backend } from '../../src/backends/types.js';
+import { CsrMatrix } from '../../src/matrix/index.js';
+import { KERNEL_TOLERANCE, compareArrays } from '../../src/testing/index.js';
+import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/backends.js';
+import { allCases, rng } from '../helpers/cases.js';
+import { mouse10k, toF64 } from '../helpers/data.js';
+import { golden } from '../helpers/golden.js';
+
+const tol = KERNEL_TOLERANCE.highlyVariableGenes!;
+const redTol = KERNEL_TOLERANCE.expm1MeanVar!;
+const g = golden('mouse10k');
+
+let variants: LoadedVariant[] = [];
+let raw: CsrMatrix;
+/** sc.pp.normalize_total(target_sum=1e4) then sc.pp.log1p, float32, as the fixtures' input. */
+let logged: CsrMatrix;
+/** logged restricted to the genes the cell_ranger fixture ran on (hvg.cell_ranger.top200.gene_mask). */
+let expressed: CsrMatrix;
+
+beforeAll(async () => {
+  variants = await loadAllVariants();
+  raw = await mouse10k();
+  logged = normalizeLog1p(raw);
+  expressed = selectColumns(logged, g.get('hvg.cell_ranger.top200.gene_mask') as Uint8Array);
+});
+afterAll(() => shutdownAll(variants));
+
+/**
+ * scanpy's CSR normalize_total(target_sum=1e4) (row totals in f64 stored as f32, factor =
+ * f32(total / 1e4), 0 → 1, f32(x / factor)) and log1p in float32. numpy's float32 log1p differs
+ * by 1 ULP on ~1 % of values (bench/reference/README.md), so seurat/cell_ranger statistics
+ * carry that input noise (≤ 3e-7 relative), not kernel error.
+ */
+function normalizeLog1p(x: CsrMatrix): CsrMatrix {
+  const out = new Float32Array(x.nnz);
+  const target = Math.fround(1e4);
+  for (let r = 0; r < x.shape[0]; r++) {
+    let s = 0;
+    for (let k = x.indptr[r]!; k < x.indptr[r + 1]!; k++) s += x.data[k]!;
+    let f = Math.fround(Math.fround(s) / target);
+    if (f === 0) f = 1;
+    for (let k = x.indptr[r]!; k < x.indptr[r + 1]!; k++) out[k] = Math.fround(Math.log1p(Math.fround(x.data[k]! / f)));
+  }
+  return x.withData(out);
+}
+
+function selectColumns(x: CsrMatrix, mask: Uint8Array): CsrMatrix {
+  const map = new Int32Array(mask.length).fill(-1);
+  let nc = 0;
+  mask.forEach((m, j) => {
+    if (m) map[j] = nc++;
+  });
+  const indptr = [0];
+  const indices: number[] = [];
+  const data: number[] = [];
+  for (let r = 0; r < x.shape[0]; r++) {
+    for (let k = x.indptr[r]!; k < x.indptr[r + 1]!; k++) {
+      const j = map[x.indices[k]!]!;
+      if (j >= 0) {
+        indices.push(j);
+        data.push(x.data[k]!);
+      }
+    }
+    indptr.push(indices.length);
+  }
+  return new CsrMatrix({ shape: [x.shape[0], nc], data: Float32Array.from(data), indices: Int32Array.from(indices), indptr: Int32Array.from(indptr) });
+}
+
+/** Strict relative check (rel 1e-6 of |ref|, NaN where NaN): means, dispersions, variances. */
+function expectRel(out: ArrayLike<number>, ref: ArrayLike<number>, label: string, rel = 1e-6): number {
+  expect(out.length, label).toBe(ref.length);
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const o = out[i]!;
+    const r = ref[i]!;
+    if (Number.isNaN(r) || Number.isNaN(o)) {
+      expect(Number.isNaN(o), `${label}[${i}]: got ${o}, expected ${r}`).toBe(Number.isNaN(r));
+      continue;
+    }
+    const e = o === r ? 0 : Math.abs(o - r) / Math.abs(r);
+    worst = Math.max(worst, e);
+    expect(e <= rel, `${label}[${i}]: got ${o}, expected ${r} (rel ${e.toExponential(2)})`).toBe(true);
+  }
+  return worst;
+}
+
+/** Normalised columns (z-score-like): the `statistic` tolerance, 1e-6·max(|ref|, 1). */
+function expectStat(out: ArrayLike<number>, ref: ArrayLike<number>, label: string): void {
+  const cmp = compareArrays(out, ref, tol, 'f64');
+  expect(cmp.ok, `${label}: ${cmp.message}`).toBe(true);
+}
+
+/**
+ * Selections equal except genes tied at the cut-off: every gene where they differ has the
+ * reference's cut-off score (the lowest score among the reference's selected genes), and both
+ * select the same number of genes.
+ */
+function expectSameSelectionExceptTies(out: Uint8Array, ref: ArrayLike<number>, score: ArrayLike<number>, label: string): number {
+  let nOut = 0;
+  let nRef = 0;
+  let cut = Infinity;
+  for (let i = 0; i < ref.length; i++) {
+    nOut += out[i]!;
+    nRef += ref[i]!;
+    if (ref[i]) cut = Math.min(cut, score[i]!);
+  }
+  expect(nOut, `${label}: number selected`).toBe(nRef);
+  let differ = 0;
+  for (let i = 0; i < ref.length; i++) {
+    if (out[i] === ref[i]) continue;
+    differ++;
+    expect(Math.abs(score[i]! - cut) <= 1e-12 * Math.abs(cut), `${label}: gene ${i} (score ${score[i]}) differs but is not tied at the cut-off ${cut}`).toBe(true);
+  }
+  return differ;
+}
+
+const CONFIGS: { name: string; prefix: string; options: HighlyVariableGenesOptions; input: () => CsrMatrix }[] = [
+  { name: 'seurat (cutoffs)', prefix: 'hvg.seurat', options: { flavor: 'seurat' }, input: () => logged },
+  { name: 'seurat, nTopGenes 200', prefix: 'hvg.seurat.top200', options: { flavor: 'seurat', nTopGenes: 200 }, input: () => logged },
+  { name: 'cell_ranger, nTopGenes 200 (expressed genes)', prefix: 'hvg.cell_ranger.top200', options: { flavor: 'cell_ranger', nTopGenes: 200 }, input: () => expressed },
+  { name: 'seurat_v3, nTopGenes 200 (raw counts)', prefix: 'hvg.seurat_v3.top200', options: { flavor: 'seurat_v3', nTopGenes: 200, span: 0.3 }, input: () => raw },
+];
+
+function run(backend: Backend, x: CsrMatrix, options: HighlyVariableGenesOptions) {
+  return backend.kernels.highlyVariableGenes!(x, resolveHvgOptions(options));
+}
+
+describe('highlyVariableGenes vs real scanpy 1.11.5 (mouse10k golden fixtures)', () => {
+  for (const c of CONFIGS.filter((c) => !c.prefix.startsWith('hvg.seurat_v3'))) {
+    it(c.name, () => {
+      const p = c.prefix;
+      const out = run(jsBackend, c.input(), c.options) as HvgDispersionResult;
+      expect(out.flavor).toBe(c.options.flavor);
+      expectRel(out.means, g.f64(`${p}.means`), `${p}.means`);
+      expectRel(out.dispersions, g.f64(`${p}.dispersions`), `${p}.dispersions`);
+      expectStat(out.dispersionsNorm, g.f64(`${p}.dispersions_norm`), `${p}.dispersions_norm`);
+      expect(Array.from(out.meanBin)).toEqual(Array.from(g.get(`${p}.mean_bin_code`)));
+      const differ = expectSameSelectionExceptTies(out.highlyVariable, g.get(`${p}.highly_variable`), g.f64(`${p}.dispersions_norm`), p);
+      expect(differ).toBe(0);
+    });
+  }
+
+  it("binning and per-bin normalisation reproduce scanpy's dispersions_norm from scanpy's own means/dispersions", () => {
+    // Isolates the pandas.cut + groupby(mean/std | median/MAD) step from the input noise of f32 log1p.
+    for (const [p, flavor] of [
+      ['hvg.seurat', 'seurat'],
+      ['hvg.cell_ranger.top200', 'cell_ranger'],
+    ] as const) {
+      const { meanBin, dispersionsNorm } = normalizeDispersions(flavor, g.f64(`${p}.means`), g.f64(`${p}.dispersions`), 20);
+      expect(Array.from(meanBin)).toEqual(Array.from(g.get(`${p}.mean_bin_code`)));
+      expectRel(dispersionsNorm, g.f64(`${p}.dispersions_norm`), `${p}.dispersions_norm`, 0); // bit-exact
+    }
+  });
+
+  it('cell_ranger selects by >= cutoff: 201 genes for nTopGenes 200', () => {
+    const out = run(jsBackend, expressed, { flavor: 'cell_ranger', nTopGenes: 200 });
+    expect(out.highlyVariable.reduce((a, b) => a + b, 0)).toBe(201);
+  });
+
+  it('cell_ranger on all genes raises like scanpy ("Bin edges must be unique")', () => {
+    expect(() => run(jsBackend, logged, { flavor: 'cell_ranger', nTopGenes: 200 })).toThrow(ck.InvalidInputError);
+    expect(() => run(jsBackend, logged, { flavor: 'cell_ranger', nTopGenes: 200 })).toThrow(/285 of 1000 genes have mean 0.*Bin edges must be unique/);
+  });
+
+  it('seurat_v3, nTopGenes 200 (raw counts): statistics, variances_norm, ranks', () => {
+    const p = 'hvg.seurat_v3.top200';
+    const out = run(jsBackend, raw, { flavor: 'seurat_v3', nTopGenes: 200 }) as HvgSeuratV3Result;
+    expectRel(out.means, g.f64(`${p}.means`), `${p}.means`, 0); // identical arithmetic: bit-exact
+    expectRel(out.variances, g.f64(`${p}.variances`), `${p}.variances`, 0);
+    const worst = expectRel(out.variancesNorm, g.f64(`${p}.variances_norm`), `${p}.variances_norm`, 1e-10);
+    expect(worst).toBeLessThan(1e-12); // measured 1.8e-14: our LOESS reproduces skmisc's kd-tree + vertex interpolation
+    const score = g.f64(`${p}.variances_norm`);
+    const differ = expectSameSelectionExceptTies(out.highlyVariable, g.get(`${p}.highly_variable`), score, p);
+    expect(differ).toBeLessThanOrEqual(2 * 35); // 73 genes tie at the cut-off; 35 are picked
+    // Ranks: within every group of exactly tied scores the same set of ranks is handed out
+    // (numpy's argsort orders a tie group arbitrarily, we by gene index); across groups identical.
+    const refRank = g.f64(`${p}.highly_variable_rank`);
+    const calls = g.manifest.calls as unknown as { id: string; results: Record<string, unknown> }[];
+    const cut = calls.find((k) => k.id === p)!.results.cutoff_value as number;
+    const groups = new Map<number, { ours: number[]; ref: number[] }>();
+    let differ2 = 0;
+    for (let i = 0; i < refRank.length; i++) {
+      const grp = groups.get(score[i]!) ?? { ours: [], ref: [] };
+      groups.set(score[i]!, grp);
+      if (!Number.isNaN(out.highlyVariableRank[i]!)) grp.ours.push(out.highlyVariableRank[i]!);
+      if (!Number.isNaN(refRank[i]!)) grp.ref.push(refRank[i]!);
+      if (!Object.is(out.highlyVariableRank[i], refRank[i])) differ2++;
+    }
+    for (const [sc, grp] of groups) expect(grp.ours.sort((a, b) => a - b), `ranks of the genes scoring ${sc}`).toEqual(grp.ref.sort((a, b) => a - b));
+    expect(differ2).toBeGreaterThan(0); // tie groups really are exercised
+    // Our tie order is gene order: the tied genes we select are the first 35 tied genes by index.
+    const tied = Array.from(score.keys()).filter((i) => score[i] === cut);
+    expect(tied.length).toBe(73);
+    expect(tied.filter((i) => out.highlyVariable[i]).length).toBe(35);
+    expect(tied.slice(0, 35).every((i) => out.highlyVariable[i] === 1)).toBe(true);
+  });
+});
+
+describe('every backend and variant makes the identical selection', () => {
+  for (const c of CONFIGS) {
+    it(c.name, () => {
+      const x = c.input();
+      const ref = run(jsBackend, x, c.options);
+      for (const v of variants) {
+        const out = run(v.backend, x, c.options);
+        expect(out.flavor, v.label).toBe(ref.flavor);
+        expect(Buffer.from(out.highlyVariable).equals(Buffer.from(ref.highlyVariable)), `${v.label}: highlyVariable`).toBe(true);
+        if ('variancesNorm' in out && 'variancesNorm' in ref) {
+          expect(Array.from(out.highlyVariableRank), `${v.label}: ranks`).toEqual(Array.from(ref.highlyVariableRank));
+          for (const k of ['means', 'variances', 'variancesNorm'] as const) {
+            const cmp = compareArrays(out[k], ref[k], tol, 'f64');
+            expect(cmp.ok, `${v.label} ${k}: ${cmp.message}`).toBe(true);
+          }
+        } else if ('dispersionsNorm' in out && 'dispersionsNorm' in ref) {
+          expect(Array.from(out.meanBin), `${v.label}: meanBin`).toEqual(Array.from(ref.meanBin));
+          for (const k of ['means', 'dispersions', 'dispersionsNorm'] as const) {
+            const cmp = compareArrays(out[k], ref[k], tol, 'f64');
+            expect(cmp.ok, `${v.label} ${k}: ${cmp.message}`).toBe(true);
+          }
+        }
+      }
+    });
+  }
+
+  it('float64 input: every variant makes the js selection (seurat_v3 on counts, seurat on log data)', () => {
+    for (const [x, options] of [
+      [raw, { flavor: 'seurat_v3', nTopGenes: 200 }],
+      [logged, { flavor: 'seurat', nTopGenes: 200 }],
+    ] as const) {
+      const ref = run(jsBackend, toF64(x), options);
+      if (options.flavor === 'seurat_v3') expect(Buffer.from(ref.highlyVariable).equals(Buffer.from(run(jsBackend, x, options).highlyVariable))).toBe(true);
+      for (const v of variants) {
+        const out = run(v.backend, toF64(x), options);
+        expect(Buffer.from(out.highlyVariable).equals(Buffer.from(ref.highlyVariable)), `${v.label} ${options.flavor} f64`).toBe(true);
+      }
+    }
+  });
+
+  it('edge cases: every variant returns the js selection or throws the same typed error', () => {
+    const flavours: HighlyVariableGenesOptions[] = [
+      { flavor: 'seurat' },
+      { flavor: 'seurat', nTopGenes: 5, nBins: 4 },
+      { flavor: 'cell_ranger', nTopGenes: 5 },
+      { flavor: 'seurat_v3', nTopGenes: 5, span: 0.5 },
+    ];
+    let ran = 0;
+    for (const c of allCases()) {
+      for (const options of flavours) {
+        let ref: ReturnType<typeof run> | Error;
+        try {
+          ref = run(jsBackend, c.x, options);
+          ran++;
+        } catch (e) {
+          ref = e as Error;
+        }
+        for (const v of variants) {
+          const label = `${v.label} ${c.name} ${options.flavor}`;
+          if (ref instanceof Error) {
+            expect(ref, label).toBeInstanceOf(ck.InvalidInputError);
+            expect(() => run(v.backend, c.x, options), label).toThrow(ref.message);
+          } else {
+            const out = run(v.backend, c.x, options);
+            expect(Buffer.from(out.highlyVariable).equals(Buffer.from(ref.highlyVariable)), label).toBe(true);
+          }
+        }
+      }
+    }
+    expect(ran).toBeGreaterThan(20);
+  });
+
+  it('a matrix resident in the module gives the same result as a plain one', () => {
+    for (const v of variants.filter((w) => w.variant === 'simd' || w.variant === 'as-scalar')) {
+      const h = v.backend.upload!(raw);
+      try {
+        const out = run(v.backend, h as never, { flavor: 'seurat_v3', nTopGenes: 200 });
+        const ref = run(v.backend, raw, { flavor: 'seurat_v3', nTopGenes: 200 });
+        expect(Buffer.from(out.highlyVariable).equals(Buffer.from(ref.highlyVariable)), v.label).toBe(true);
+        expect(Array.from((out as HvgSeuratV3Result).variancesNorm)).toEqual(Array.from((ref as HvgSeuratV3Result).variancesNorm));
+      } finally {
+        h.free();
+      }
+    }
+  });
+
+  it('simd-threads gives bit-identical results for 1, 2 and 3 threads', () => {
+    const st = variants.filter((v) => v.variant === 'simd-threads');
+    expect(st).toHaveLength(3);
+    for (const c of CONFIGS) {
+      const outs = st.map((v) => run(v.backend, c.input(), c.options) as unknown as Record<string, Float64Array | Uint8Array | Int32Array | string>);
+      for (const key of Object.keys(outs[0]!)) {
+        if (typeof outs[0]![key] === 'string') continue;
+        const a = outs[0]![key] as Float64Array;
+        for (const o of outs.slice(1)) expect(Buffer.from((o[key] as Float64Array).buffer).equals(Buffer.from(a.buffer)), `${c.name} ${key}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('helper kernels expm1MeanVar and clippedSums vs the js reference', () => {
+  const clipFor = (ncols: number, seed: number) => {
+    const r = rng(seed);
+    // Per-column clips around the count range, some at 0, some negative, one NaN, one +inf.
+    return Float64Array.from({ length: ncols }, (_, j) => (j % 11 === 5 ? NaN : j % 7 === 3 ? Infinity : j % 5 === 1 ? -1 : r() * 6));
+  };
+
+  for (const expm1 of [false, true]) {
+    it(`expm1MeanVar, expm1 ${expm1}: edge cases`, () => {
+      for (const c of allCases()) {
+        const ref = jsBackend.kernels.expm1MeanVar!(c.x, { expm1 });
+        for (const v of variants) {
+          const out = v.backend.kernels.expm1MeanVar!(c.x, { expm1 });
+          for (const k of ['mean', 'var'] as const) {
+            expect(out[k].length).toBe(c.x.shape[1]);
+            const cmp = compareArrays(out[k], ref[k], redTol, c.dtype);
+            expect(cmp.ok, `${v.label} ${c.name} ${k}: ${cmp.message}`).toBe(true);
+          }
+        }
+      }
+    });
+  }
+
+  it('expm1MeanVar without expm1 is scanpy _get_mean_var on mouse10k (meanvar.csr.axis0 fixture, bit-exact)', () => {
+    for (const v of [{ label: 'js', backend: jsBackend }, ...variants]) {
+      const out = v.backend.kernels.expm1MeanVar!(raw, { expm1: false });
+      expect(Array.from(out.mean), v.label).toEqual(Array.from(g.f64('meanvar.csr.axis0.mean')));
+      expect(Array.from(out.var), v.label).toEqual(Array.from(g.f64('meanvar.csr.axis0.var')));
+    }
+  });
+
+  it('clippedSums: edge cases', () => {
+    for (const c of allCases()) {
+      const clip = clipFor(c.x.shape[1], 7);
+      const ref = jsBackend.kernels.clippedSums!(c.x, { clip });
+      for (const v of variants) {
+        const out = v.backend.kernels.clippedSums!(c.x, { clip });
+        for (const k of ['sum', 'sumSq'] as const) {
+          const cmp = compareArrays(out[k], ref[k], KERNEL_TOLERANCE.clippedSums!, c.dtype);
+          expect(cmp.ok, `${v.label} ${c.name} ${k}: ${cmp.message}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('clippedSums clips as Python min(x, clip) and rejects a clip of the wrong length', () => {
+    const x = new CsrMatrix({ shape: [2, 3], data: new Float32Array([1, 5, NaN, 2]), indices: new Int32Array([0, 1, 2, 1]), indptr: new Int32Array([0, 3, 4]) });
+    const clip = new Float64Array([0.5, 3, 1]);
+    for (const v of [{ label: 'js', backend: jsBackend }, ...variants]) {
+      const out = v.backend.kernels.clippedSums!(x, { clip });
+      expect(Array.from(out.sum), v.label).toEqual([0.5, 5, NaN]);
+      expect(Array.from(out.sumSq), v.label).toEqual([0.25, 13, NaN]);
+      expect(() => v.backend.kernels.clippedSums!(x, { clip: new Float64Array(2) }), v.label).toThrow(ck.InvalidInputError);
+    }
+  });
+
+  it('simd-threads gives bit-identical helper outputs for 1, 2 and 3 threads (mouse10k, noisy values)', () => {
+    const noisy = logged.withData(Float64Array.from(logged.data, (v, i) => v * (1 + ((i * 2654435761) % 1000) * 1e-7)));
+    const clip = clipFor(noisy.shape[1], 3).map((c) => (Number.isFinite(c) ? c + 1 : c));
+    const st = variants.filter((v) => v.variant === 'simd-threads');
+    const mv = st.map((v) => v.backend.kernels.expm1MeanVar!(noisy, { expm1: true }));
+    const cs = st.map((v) => v.backend.kernels.clippedSums!(noisy, { clip }));
+    for (let i = 1; i < st.length; i++) {
+      expect(Buffer.from(mv[i]!.mean.buffer).equals(Buffer.from(mv[0]!.mean.buffer))).toBe(true);
+      expect(Buffer.from(mv[i]!.var.buffer).equals(Buffer.from(mv[0]!.var.buffer))).toBe(true);
+      expect(Buffer.from(cs[i]!.sum.buffer).equals(Buffer.from(cs[0]!.sum.buffer))).toBe(true);
+      expect(Buffer.from(cs[i]!.sumSq.buffer).equals(Buffer.from(cs[0]!.sumSq.buffer))).toBe(true);
+    }
+  });
+
+  it('an out-of-range column index is a typed error in every variant', () => {
+    const bad = new CsrMatrix(
+      { shape: [2, 3], data: new Float32Array([1, 2]), indices: new Int32Array([0, 7]), indptr: new Int32Array([0, 1, 2]) },
+      { validate: false },
+    );
+    for (const v of variants) {
+      expect(() => v.backend.kernels.expm1MeanVar!(bad, { expm1: true }), v.label).toThrow(/index at row 1 is outside/);
+      expect(() => v.backend.kernels.clippedSums!(bad, { clip: new Float64Array(3) }), v.label).toThrow(/index at row 1 is outside/);
+    }
+  });
+});
+
+describe('LOESS (skmisc semantics)', () => {
+  it('reproduces an exact quadratic and rejects a span that is too small', () => {
+    const x = Array.from({ length: 300 }, (_, i) => Math.sin(i) * 3);
+    const y = x.map((v) => 1 - 2 * v + 0.5 * v * v);
+    const fit = loess1d(x, y, { span: 0.3 });
+    fit.forEach((f, i) => expect(Math.abs(f - y[i]!)).toBeLessThan(1e-9));
+    expect(() => loess1d(x.slice(0, 10), y.slice(0, 10), { span: 0.3 })).toThrow(/Span too small/);
+  });
+});
+
+describe('highlyVariableGenes API', () => {
+  const x = new CsrMatrix({ shape: [3, 2], data: new Float32Array([1, 2, 3, 4]), indices: new Int32Array([0, 1, 0, 1]), indptr: new Int32Array([0, 2, 3, 4]) });
+
+  it('rejects bad options with the valid values listed', () => {
+    expect(() => ck.highlyVariableGenes(x, { flavor: 'seurat3' as never })).toThrow(ck.InvalidOptionError);
+    expect(() => ck.highlyVariableGenes(x, { flavor: 'seurat3' as never })).toThrow(/"seurat", "cell_ranger", "seurat_v3", "seurat_v3_paper"/);
+    expect(() => ck.highlyVariableGenes(x, { nTopGenes: 0 })).toThrow(/nTopGenes must be an integer ≥ 1/);
+    expect(() => ck.highlyVariableGenes(x, { nTopGenes: 2.5 })).toThrow(ck.InvalidOptionError);
+    expect(() => ck.highlyVariableGenes(x, { nBins: 0 })).toThrow(/nBins/);
+    expect(() => ck.highlyVariableGenes(x, { span: 0 })).toThrow(/span/);
+    expect(() => ck.highlyVariableGenes(x, { minMean: Number.NaN })).toThrow(/minMean/);
+    expect(() => ck.highlyVariableGenes(x, { ntopGenes: 5 } as never)).toThrow(/did you mean "nTopGenes".*valid options: flavor, nTopGenes/);
+    expect(() => ck.highlyVariableGenes({} as never)).toThrow(ck.InvalidInputError);
+  });
+
+  it('runs through dispatch (js backend) with scanpy defaults', () => {
+    const out = ck.highlyVariableGenes(logged, { backend: 'js' });
+    expect(out.flavor).toBe('seurat');
+    expect(Buffer.from(out.highlyVariable).equals(Buffer.from(g.get('hvg.seurat.highly_variable')))).toBe(true);
+    const v3 = ck.highlyVariableGenes(raw, { backend: 'js', flavor: 'seurat_v3_paper', nTopGenes: 200 });
+    expect(v3.flavor).toBe('seurat_v3_paper');
+    expect(v3.highlyVariable.reduce((a, b) => a + b, 0)).toBe(200);
+  });
+});
