@@ -5,8 +5,8 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
 // Chunks sit beside the entries (not in a subfolder): the asset URLs are relative to them.
-const entries = { index: 'src/index.ts', testing: 'src/testing/index.ts', cli: 'src/cli/index.ts' };
-const external = (id) => id === 'wasm-feature-detect' || id.startsWith('node:');
+const entries = { index: 'src/index.ts', testing: 'src/testing/index.ts', cli: 'src/cli/index.ts', io: 'src/io/index.ts' };
+const external = (id) => id === 'wasm-feature-detect' || id === 'h5wasm' || id.startsWith('h5wasm/') || id.startsWith('node:');
 
 /** The sources point at build/wasm/ (tests run from src/); the bundle sits beside dist/wasm/. */
 const assetPaths = () => ({

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build needs on a fresh Debian 12 machine; idempotent (skips what is there).
 #   emscripten (3.1.6) + node-acorn (its optimiser's parser), libhwy-dev (Highway), cmake.
+#   chromium (browser tests).
 # Node.js ≥ 20 and npm must already be on PATH (the README says so).
 set -euo pipefail
 
@@ -10,6 +11,10 @@ command -v emcc >/dev/null 2>&1 || need+=(emscripten)
 [ -f /usr/include/hwy/highway.h ] || need+=(libhwy-dev)
 command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v make >/dev/null 2>&1 || need+=(make)
+# g++: the emulated CUDA addon (scripts/build-cuda.sh; its Node-API headers come from npm).
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+# Debian's Chromium for the browser tests (driven by playwright-core; never a downloaded browser).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup-toolchain: installing ${need[*]}"

@@ -12,6 +12,20 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run build
 npx tsc -p tsconfig.json --noEmit
+# The optional CUDA addon (docs/cuda.md): the emulated build (host C++, no GPU needed) is built
+# here and its tests (test/cuda) are required; the nvcc build must compile and link wherever
+# nvcc is installed (build/cuda-check; ≈ 100 s cold on 2 cores, seconds when unchanged;
+# CK_SKIP_CUDA_DEVICE=1 skips it). The device tests run only where a GPU exists (scripts/gpu-check.sh).
+bash scripts/build-cuda.sh --emu
+export CELLKERNELS_REQUIRE_CUDA_EMU=1
+if [ "${CK_SKIP_CUDA_DEVICE:-0}" != 1 ] && { [ -n "${CUDACXX:-}" ] || [ -x /usr/local/cuda/bin/nvcc ] || command -v nvcc >/dev/null 2>&1; }; then
+  bash scripts/build-cuda.sh --check
+else
+  echo "test.sh: nvcc not found (or CK_SKIP_CUDA_DEVICE=1): the CUDA device addon was not built"
+fi
+# Python's anndata/scanpy (bench/reference/.venv) for the tests that open our .h5ad output;
+# without it those tests are skipped with a message, so a failure here is not fatal.
+bash bench/reference/setup-venv.sh || echo "test.sh: could not set up bench/reference/.venv; the Python anndata checks will be skipped"
 set +e
 npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json "$@"
 status=$?

@@ -33,8 +33,15 @@ export {
   type HvgFlavor,
   type HvgSeuratV3Result,
 } from './api/highly_variable_genes.js';
+// spatial (squidpy):
+export { spatialNeighbors, type SpatialNeighborsOptions, type SpatialNeighborsResult } from './api/spatial_neighbors.js';
+export { spatialAutocorr, moransI, gearysC, type SpatialAutocorrOptions, type SpatialAutocorrResult, type WeightMoments } from './api/spatial_autocorr.js';
+export { coOccurrence, type CoOccurrenceOptions, type CoOccurrenceResult } from './api/co_occurrence.js';
+export { nhoodEnrichment, type NhoodEnrichmentOptions, type NhoodEnrichmentResult } from './api/nhood_enrichment.js';
+export { ligrec, type LigrecOptions, type LigrecResult } from './api/ligrec.js';
+export type { NeighborGraph, SpatialAutocorrRaw, NhoodEnrichmentRaw, LigrecRaw } from './backends/spatial_types.js';
 export { upload, download, type UploadOptions } from './api/residency.js';
-export { CsrHandle, type CsrInput } from './runtime/handles.js';
+export { CsrHandle, type CsrInput, type DenseInput, type ResidentMatrix, type Disposal } from './runtime/handles.js';
 export { CsrMatrix, CscMatrix, DenseMatrix, type Matrix, type CompressedInit, type DenseInit, type DType, type FloatArray } from './matrix/index.js';
 export {
   type BackendName,

@@ -1,4 +1,5 @@
 import { createAsBackend } from './backends/as/index.js';
+import { loadCuda } from './backends/cuda/index.js';
 import { createWasmBackend } from './backends/wasm/index.js';
 import { installBackend, listBackends, markUnavailable } from './dispatch/index.js';
 import { InvalidOptionError } from './errors.js';
@@ -21,8 +22,11 @@ export interface InitOptions {
    * edge): the Emscripten `ck-simd.wasm` or `ck-scalar.wasm` as `module` (or `{ wasm, as }`).
    */
   module?: WebAssembly.Module | { wasm?: WebAssembly.Module; as?: WebAssembly.Module };
-  /** Which compiled backends to load (default both `wasm` and `as`). */
-  backends?: ReadonlyArray<'wasm' | 'as'>;
+  /**
+   * Which compiled backends to load (default all three: `wasm`, `as`, and `cuda`, the optional
+   * Linux addon, which loads only when it is built and a CUDA device exists).
+   */
+  backends?: ReadonlyArray<'wasm' | 'as' | 'cuda'>;
 }
 
 /** What init() chose and why. */
@@ -80,7 +84,7 @@ async function doInit(options: InitOptions): Promise<RuntimeInfo> {
     throw new InvalidOptionError(`CELLKERNELS_VARIANT must be one of ${WASM_VARIANTS.join(', ')}, got "${forced}"`);
   }
   const pre = options.module instanceof WebAssembly.Module ? { wasm: options.module } : (options.module ?? {});
-  const which = options.backends ?? ['wasm', 'as'];
+  const which = options.backends ?? ['wasm', 'as', 'cuda'];
   const modules: KernelModule[] = [];
   const notTaken: Partial<Record<Variant, string>> = {};
   let variant: WasmVariant | null = null;
@@ -118,7 +122,12 @@ async function doInit(options: InitOptions): Promise<RuntimeInfo> {
       installBackend(createAsBackend(mod));
     }
   } else markUnavailable('as', 'not loaded: init({ backends }) left it out');
-  markUnavailable('cuda', cudaReason(host));
+  if (which.includes('cuda')) {
+    // Node on Linux only: looks for the built addon, loads it, asks for a driver and a device.
+    const cuda = await loadCuda();
+    if (cuda.ok) installBackend(cuda.backend);
+    else markUnavailable('cuda', cuda.reason);
+  } else markUnavailable('cuda', 'not loaded: init({ backends }) left it out');
 
   const info: RuntimeInfo = {
     backend: variant ? 'wasm' : asVariant ? 'as' : 'js',
@@ -134,13 +143,6 @@ async function doInit(options: InitOptions): Promise<RuntimeInfo> {
   };
   state = { info, modules };
   return info;
-}
-
-function cudaReason(host: HostFacts): string {
-  if (host.runtime !== 'node') return `the CUDA addon needs Node on Linux; this is ${host.runtime}`;
-  const platform = (globalThis as { process?: { platform?: string } }).process?.platform;
-  if (platform !== 'linux') return `the CUDA addon is built for Linux only; this is ${platform}`;
-  return 'the CUDA addon is not built (npm run build:cuda on a Linux machine with nvcc)';
 }
 
 /**
@@ -172,6 +174,7 @@ export function shutdown(): void {
   pending = undefined;
   markUnavailable('wasm', 'shut down: call `await init()` again');
   markUnavailable('as', 'shut down: call `await init()` again');
+  markUnavailable('cuda', 'shut down: call `await init()` again');
 }
 
 /** Loaded modules (for tests and benchmarks: transfer counters, heap size). */

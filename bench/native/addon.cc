@@ -9,7 +9,9 @@
 #include <node_api.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <mutex>
 #include <unordered_map>
@@ -50,9 +52,7 @@ void arena_free(uint64_t off) {
   uint64_t sz = it->second;
   g_sizes.erase(it);
   if (off + sz == g_top) {
-    g_top = off;
-    // give the pages back so the process footprint follows what is live
-    madvise(g_base + off, sz, MADV_DONTNEED);
+    g_top = off;  // pages stay committed, as in a wasm heap (no page faults on reuse)
   } else {
     g_free[sz].push_back(off);
   }
@@ -137,13 +137,27 @@ napi_value Heap(napi_env env, napi_callback_info) {
   return out;
 }
 
+// exit(code): _exit() without static destructors. kernels-cpp/src/runtime.cc keeps its pool's
+// condition variables as statics; at exit() their destructors run while the workers still wait
+// on them, and glibc's pthread_cond_destroy blocks on waiters: the process would never end.
+napi_value Exit(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t code = 0;
+  if (argc > 0) napi_get_value_int32(env, argv[0], &code);
+  fflush(nullptr);
+  _exit(code);
+}
+
 napi_value Register(napi_env env, napi_value exports) {
   napi_property_descriptor d[] = {
+      {"exit", nullptr, Exit, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"call", nullptr, Call, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"heap", nullptr, Heap, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 3, d);
+  napi_define_properties(env, exports, 4, d);
   return exports;
 }
 

@@ -86,10 +86,17 @@ function supported(f) {
   return f.params.every((p) => p.ptr || SCALARS.has(p.type.replace(/^const\s+/, '')));
 }
 
-export async function buildNative({ log = () => {} } = {}) {
+/**
+ * flavor 'native' (default): -march=native (AVX3_DL here). 'sse4': -march=x86-64-v2, i.e. 128-bit
+ * vectors like wasm SIMD: the gap between the two is the vector width, the gap between sse4 and
+ * the wasm build is what WebAssembly itself costs.
+ */
+export async function buildNative({ log = () => {}, flavor = 'native' } = {}) {
   mkdirSync(OUT, { recursive: true });
   const t0 = performance.now();
-  const flags = [...NATIVE_FLAGS, '-I', INC];
+  const base = flavor === 'sse4' ? NATIVE_FLAGS.map((f) => (f === '-march=native' ? '-march=x86-64-v2' : f)) : NATIVE_FLAGS;
+  const flags = [...base, '-I', INC];
+  const suffix = flavor === 'native' ? '' : `_${flavor}`;
   const inc = includesHash();
   const sources = readdirSync(SRC).filter((f) => f.endsWith('.cc')).sort();
   const objects = [];
@@ -133,16 +140,17 @@ export async function buildNative({ log = () => {} } = {}) {
     await run(CXX, [...flags, '-I', '/usr/include/node', '-I', OUT, '-c', join(HERE, 'addon.cc'), '-o', addonObj], { maxBuffer: 1 << 24 });
     compiled++;
   }
-  const lib = join(OUT, 'ck_native.node');
+  const lib = join(OUT, `ck_native${suffix}.node`);
   const linkKey = hashOf([...objects.sort(), addonObj]);
-  const stamp = join(OUT, 'ck_native.stamp');
+  const stamp = join(OUT, `ck_native${suffix}.stamp`);
   if (!existsSync(lib) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== linkKey) {
     await run(CXX, ['-shared', '-pthread', '-o', lib, addonObj, ...objects, '-lhwy'], { maxBuffer: 1 << 24 });
     writeFileSync(stamp, linkKey);
   }
   const summary = {
     lib,
-    flags: NATIVE_FLAGS.join(' '),
+    flavor,
+    flags: base.join(' '),
     compiler: (await run(CXX, ['--version'])).stdout.split('\n')[0],
     sources: sources.length,
     compiled,
@@ -150,11 +158,11 @@ export async function buildNative({ log = () => {} } = {}) {
     symbols: fns.length,
     seconds: +((performance.now() - t0) / 1000).toFixed(1),
   };
-  if (compiled) log(`native: compiled ${compiled} file(s) in ${summary.seconds} s`);
+  if (compiled) log(`native${suffix}: compiled ${compiled} file(s) in ${summary.seconds} s`);
   for (const [f, e] of Object.entries(failed)) log(`native: ${f} does not compile natively: ${e}`);
   return summary;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  buildNative({ log: console.log }).then((s) => console.log(JSON.stringify(s)));
+  buildNative({ log: console.log, flavor: process.argv[2] ?? 'native' }).then((s) => console.log(JSON.stringify(s)));
 }

@@ -23,6 +23,7 @@ little-endian arrays plus ref/manifest.json; they are rewritten only when the da
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -42,10 +43,12 @@ DATA = Path(os.environ.get("CK_BENCH_DATA", BENCH / "data"))
 
 def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--dataset", required=True)
+    p.add_argument("--dataset", required=True, help="one or more, comma-separated (one process: scanpy is imported once)")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--threads", default="1,2")
     p.add_argument("--budget", type=float, default=1.5, help="seconds of repetitions per case and thread count")
+    p.add_argument("--numba-threads", default="", help="thread counts for the direct Numba-kernel timings (default: --threads)")
+    p.add_argument("--min-reps", type=int, default=3, help="timed repetitions at least (after one untimed call)")
     p.add_argument("--cold", default="cache", choices=["none", "cache", "jit", "both"])
     p.add_argument("--cases", default="", help="comma-separated case ids (default: all)")
     p.add_argument("--memory", action="store_true", help="measure the pipeline's peak RSS")
@@ -205,6 +208,18 @@ def make_cases(man, X, qc, lognorm_getter):
         lambda: copy_csr(X), lognorm_run, lambda Y: {"data": Y.data}, params={"targetSum": None},
         note="the reference output is also the input of the hvg.seurat and scale cases"))
 
+    def lognorm_mv_run(Y):
+        a = adata_of(Y)
+        sc.pp.normalize_total(a)
+        sc.pp.log1p(a)
+        return fau_stats.mean_var(a.X, axis=0, correction=1)
+
+    cases.append(Case(
+        "lognorm+meanVar", "normalizeTotal+log1p+meanVar",
+        "sc.pp.normalize_total(adata); sc.pp.log1p(adata); fast_array_utils.stats.mean_var(adata.X, axis=0, correction=1)",
+        lambda: copy_csr(X), lognorm_mv_run, lambda r: {"mean": r[0], "var": r[1]}, params={"targetSum": None, "axis": 0, "ddof": 1},
+        note="log-normalisation then per-gene mean/variance: the step scran.js's normalizeCounts + modelGeneVariances does"))
+
     def hvg_refs(df):
         out = {}
         for c in df.columns:
@@ -298,16 +313,19 @@ def time_call(prepare, run, budget, min_reps=3, max_reps=15):
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "n": len(times), "times": [round(t, 4) for t in times]}
 
 
-def cold_fork(fn, threads):
-    """Time the first call of fn in a forked child (nothing JIT-compiled or cache-loaded yet)."""
+def cold_fork(prepare, run, threads):
+    """Time the first run(prepare()) in a forked child (nothing JIT-compiled or cache-loaded yet;
+    prepare() is not timed). The parent must not have started Numba's OpenMP pool (libgomp is not
+    fork-safe), so every fork happens before the warm timings."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
         try:
             numba.set_num_threads(threads)
+            st = prepare()
             t0 = time.perf_counter()
-            fn()
+            run(st)
             ms = (time.perf_counter() - t0) * 1e3
             os.write(w, json.dumps({"ms": ms}).encode())
         except BaseException as e:  # noqa: BLE001
@@ -327,13 +345,16 @@ def cold_fork(fn, threads):
 
 
 def peak_rss_fork(fn):
-    """Peak RSS (VmHWM, reset through /proc/self/clear_refs) of a forked child running fn."""
+    """Peak RSS (VmHWM, reset through /proc/self/clear_refs) of a forked child running fn once to
+    warm the JIT (so the peak is the data's, not LLVM's), then again for the measurement."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
         out = {}
         try:
+            fn()
+            gc.collect()
             with open("/proc/self/clear_refs", "w") as f:
                 f.write("5")
             base = _status_kb("VmRSS")
@@ -407,69 +428,81 @@ def versions():
     }
 
 
-def main(args) -> int:
-    man, X, qc = load(args.dataset)
-    refdir = DATA / args.dataset / "ref"
-    refdir.mkdir(exist_ok=True)
-    ref_key = {"dataset_key": man.get("key"), "generatedAt": man.get("generatedAt"), "scanpy": sc.__version__, "fast-array-utils": fast_array_utils.__version__ if hasattr(fast_array_utils, "__version__") else None, "format": 1}
-    ref_man_file = refdir / "manifest.json"
-    old = json.loads(ref_man_file.read_text()) if ref_man_file.exists() else {}
-    refs_current = old.get("key") == ref_key
-    ref_man = old if refs_current else {"key": ref_key, "cases": {}}
+class Dataset:
+    """One dataset in this process: its matrix, cases and reference outputs."""
 
-    lognorm_cache = {}
+    def __init__(self, name, cases_filter):
+        self.name = name
+        self.man, self.X, self.qc = load(name)
+        self.refdir = DATA / name / "ref"
+        self.refdir.mkdir(exist_ok=True)
+        self.ref_key = {"dataset_key": self.man.get("key"), "generatedAt": self.man.get("generatedAt"), "scanpy": sc.__version__, "format": 2}
+        self.ref_man_file = self.refdir / "manifest.json"
+        old = json.loads(self.ref_man_file.read_text()) if self.ref_man_file.exists() else {}
+        self.refs_current = old.get("key") == self.ref_key
+        self.ref_man = old if self.refs_current else {"key": self.ref_key, "cases": {}}
+        self._lognorm = None
+        self.cases = make_cases(self.man, self.X, self.qc, self.lognorm)
+        if cases_filter:
+            want = set(cases_filter.split(","))
+            self.cases = [c for c in self.cases if c.id in want]
 
-    def lognorm():
-        if "X" not in lognorm_cache:
-            f = refdir / "normalizeTotal+log1p.data.f32"
-            if f.exists() and refs_current:
+    def lognorm(self):
+        if self._lognorm is None:
+            f = self.refdir / "normalizeTotal+log1p.data.f32"
+            X = self.X
+            if f.exists() and self.refs_current:
                 d = np.fromfile(f, dtype=np.float32)
-            else:
+            else:  # called lazily (in a forked child for cold starts): normalize_total runs Numba
                 a = adata_of(copy_csr(X))
                 sc.pp.normalize_total(a)
                 sc.pp.log1p(a)
                 d = a.X.data
             Y = sp.csr_matrix((d, X.indices, X.indptr), shape=X.shape)
             Y.has_sorted_indices = True
-            lognorm_cache["X"] = Y
-        return lognorm_cache["X"]
+            self._lognorm = Y
+        return self._lognorm
 
-    cases = make_cases(man, X, qc, lognorm)
-    if args.cases:
-        want = set(args.cases.split(","))
-        cases = [c for c in cases if c.id in want]
+
+def main(args) -> int:
+    names = args.dataset.split(",")
+    threads = [int(t) for t in args.threads.split(",")]
 
     if args.cold_child:  # child interpreter for --cold jit: fork per case from here
+        ds = Dataset(names[0], args.cases)
         res = {}
-        for t in [int(x) for x in args.threads.split(",")]:
-            for c in cases:
-                st = c.prepare()
-                res.setdefault(c.id, {})[str(t)] = cold_fork(lambda c=c, st=st: c.run(st), t)
+        for t in threads:
+            for c in ds.cases:
+                res.setdefault(c.id, {})[str(t)] = cold_fork(c.prepare, c.run, t)
         args.out.write_text(json.dumps(res))
         return 0
 
-    threads = [int(t) for t in args.threads.split(",")]
-    out = {"dataset": args.dataset, "versions": versions(), "cases": {}, "host": {"platform": platform.platform(), "cpu_count": os.cpu_count()}}
+    # Every fork (cold starts, memory) happens before anything runs Numba in this process: once
+    # Numba's OpenMP (libgomp) pool runs here, a forked child aborts ("fork() called from a
+    # process already using GNU OpenMP").
+    dss = {n: Dataset(n, args.cases) for n in names}
+    first, last = dss[names[0]], dss[names[-1]]
+    out = {"versions": versions(), "host": {"platform": platform.platform(), "cpu_count": os.cpu_count()}, "datasets": {}}
 
-    # cold: before anything runs in this process (forks start from a clean Numba state)
     cold = {}
     if args.cold in ("cache", "both"):
-        for c in cases:
-            st = c.prepare()
-            cold[c.id] = {"cache": {str(t): cold_fork(lambda c=c, st=st: c.run(st), t) for t in threads[:1]}}
+        for c in first.cases:
+            cold[c.id] = {"cache": {str(t): cold_fork(c.prepare, c.run, t) for t in threads[:1]}}
     if args.cold in ("jit", "both"):
         with tempfile.TemporaryDirectory(prefix="ck-numba-cache-") as tmp:
             env = dict(os.environ, NUMBA_CACHE_DIR=tmp)
             jf = Path(tmp) / "jit.json"
-            subprocess.run([sys.executable, __file__, "--dataset", args.dataset, "--out", str(jf), "--threads", str(threads[0]),
-                            "--cases", ",".join(c.id for c in cases), "--cold-child", "1"], env=env, check=True)
+            subprocess.run([sys.executable, __file__, "--dataset", first.name, "--out", str(jf), "--threads", str(threads[0]),
+                            "--cases", ",".join(c.id for c in first.cases), "--cold-child", "1"], env=env, check=True)
             for cid, v in json.loads(jf.read_text()).items():
                 cold.setdefault(cid, {})["jit"] = v
 
+    memory = None
     if args.memory:
-        numba.set_num_threads(threads[-1])
+        X, qc = last.X, last.qc
 
         def pipeline():
+            numba.set_num_threads(threads[-1])
             a = adata_of(copy_csr(X), qc)
             sc.pp.calculate_qc_metrics(a, qc_vars=["qc"], percent_top=[p for p in PERCENT_TOP if p <= X.shape[1]], log1p=True, inplace=True)
             sc.pp.normalize_total(a)
@@ -477,34 +510,38 @@ def main(args) -> int:
             sc.pp.highly_variable_genes(a, flavor="seurat", n_top_genes=2000 if X.shape[1] >= 5000 else 200)
             sc.pp.scale(a, zero_center=False, max_value=10)
 
-        # warm the JIT first so the peak is the data's, not LLVM's
-        pipeline()
-        out["memory"] = {"pipeline": "calculate_qc_metrics → normalize_total → log1p → highly_variable_genes(seurat) → scale(zero_center=False)", "threads": threads[-1], **peak_rss_fork(pipeline)}
+        memory = {"dataset": last.name, "pipeline": "calculate_qc_metrics → normalize_total → log1p → highly_variable_genes(seurat) → scale(zero_center=False)",
+                  "threads": threads[-1], "other_datasets_loaded": [n for n in names if n != last.name], **peak_rss_fork(pipeline)}
 
-    for c in cases:
-        entry = {"kernel": c.kernel, "call": c.call, "params": c.params, "input": c.input, "note": c.note, "scanpy": {}, "numba": None}
-        # reference outputs with 1 thread (the plain sequential order)
-        numba.set_num_threads(1)
-        if not refs_current or c.id not in ref_man["cases"]:
-            r = c.run(c.prepare())
-            ref_man["cases"][c.id] = {"call": c.call, "params": c.params, "input": c.input, "outputs": write_refs(refdir, c.id, c.refs(r))}
-            del r
-        for t in threads:
-            numba.set_num_threads(t)
-            entry["scanpy"][str(t)] = time_call(c.prepare, c.run, args.budget)
-        if c.numba is not None:
-            name, prep, run = c.numba
-            entry["numba"] = {"name": name}
+    for name, ds in dss.items():
+        res = {"dataset": name, "cases": {}}
+        for c in ds.cases:
+            entry = {"kernel": c.kernel, "call": c.call, "params": c.params, "input": c.input, "note": c.note, "scanpy": {}, "numba": None}
+            # reference outputs with 1 thread (the plain sequential order)
+            numba.set_num_threads(1)
+            if not ds.refs_current or c.id not in ds.ref_man["cases"]:
+                r = c.run(c.prepare())
+                ds.ref_man["cases"][c.id] = {"call": c.call, "params": c.params, "input": c.input, "outputs": write_refs(ds.refdir, c.id, c.refs(r))}
+                del r
             for t in threads:
                 numba.set_num_threads(t)
-                entry["numba"][str(t)] = time_call(prep, run, args.budget)
-        entry["cold"] = cold.get(c.id)
-        out["cases"][c.id] = entry
-        s = " ".join(f"t{t}={entry['scanpy'][str(t)]['median']:.2f}ms" for t in threads)
-        print(f"bench_scanpy: {args.dataset} {c.id}: {s}", flush=True)
-
-    ref_man["dataset"] = args.dataset
-    ref_man_file.write_text(json.dumps(ref_man, indent=1))
+                entry["scanpy"][str(t)] = time_call(c.prepare, c.run, args.budget, args.min_reps)
+            if c.numba is not None:
+                kname, prep, run = c.numba
+                entry["numba"] = {"name": kname}
+                for t in [int(x) for x in args.numba_threads.split(",")] if args.numba_threads else threads:
+                    numba.set_num_threads(t)
+                    entry["numba"][str(t)] = time_call(prep, run, args.budget, args.min_reps)
+            if name == first.name:
+                entry["cold"] = cold.get(c.id)
+            res["cases"][c.id] = entry
+            s = " ".join(f"t{t}={entry['scanpy'][str(t)]['median']:.2f}ms" for t in threads)
+            print(f"bench_scanpy: {name} {c.id}: {s}", flush=True)
+        ds.ref_man["dataset"] = name
+        ds.ref_man_file.write_text(json.dumps(ds.ref_man, indent=1))
+        if memory and memory["dataset"] == name:
+            res["memory"] = memory
+        out["datasets"][name] = res
     out["peak_rss_mb_self"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     args.out.write_text(json.dumps(out, indent=1))
     return 0

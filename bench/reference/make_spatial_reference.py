@@ -128,6 +128,8 @@ def do_neighbors(rec: Recorder, coords, X, labels, names):
         ("neighbors.knn10_diag", {"coord_type": "generic", "n_neighs": 10, "set_diag": True}),
         ("neighbors.radius15", {"coord_type": "generic", "radius": 15.0}),
         ("neighbors.radius_9_15", {"coord_type": "generic", "radius": (9.0, 15.0)}),
+        ("neighbors.knn6_p90", {"coord_type": "generic", "n_neighs": 6, "percentile": 90.0}),
+        ("neighbors.radius_9_15_p50", {"coord_type": "generic", "radius": (9.0, 15.0), "percentile": 50.0}),
     ]
     for cid, params in variants:
         a = make_adata(coords, X, labels, names)
@@ -240,10 +242,16 @@ LIGREC_PAIRS = [
 
 
 def do_ligrec(rec: Recorder, coords, X, labels, names):
-    for cid, threshold in (("ligrec", 0.01), ("ligrec.threshold0.1", 0.1)):
+    variants = [
+        ("ligrec", {"threshold": 0.01}),
+        ("ligrec.threshold0.1", {"threshold": 0.1}),
+        ("ligrec.fdr_clusters", {"threshold": 0.01, "corr_method": "fdr_bh", "corr_axis": "clusters"}),
+        ("ligrec.fdr_interactions", {"threshold": 0.01, "corr_method": "fdr_bh", "corr_axis": "interactions"}),
+    ]
+    for cid, extra in variants:
         a = make_adata(coords, X, labels, names)
         params = {"cluster_key": "cluster", "interactions": LIGREC_PAIRS, "n_perms": N_PERMS, "seed": PERM_SEED,
-                  "threshold": threshold, "use_raw": False, "copy": True, "n_jobs": 1, "show_progress_bar": False}
+                  "use_raw": False, "copy": True, "n_jobs": 1, "show_progress_bar": False, **extra}
         c = rec.call(cid, "sq.gr.ligrec(adata, " + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")", jsonable(params))
         res = rec.run(cid, sq.gr.ligrec, a, **params)
         means, pvals = res["means"], res["pvalues"]

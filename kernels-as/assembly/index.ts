@@ -16,3 +16,8 @@ export { ck_subset_count_csr, ck_subset_fill_csr_f32, ck_subset_fill_csr_f64 } f
 export { ck_to_csc_csr_f32, ck_to_csc_csr_f64, ck_to_csr_csc_f32, ck_to_csr_csc_f64 } from "./convert";
 export { ck_expm1_mean_var_csr_f32, ck_expm1_mean_var_csr_f64 } from "./expm1_mean_var";
 export { ck_clipped_sums_csr_f32, ck_clipped_sums_csr_f64 } from "./clipped_sums";
+// spatial (spatialNeighbors has no AssemblyScript build: its KD-tree is not worth a second implementation here):
+export { ck_spatial_autocorr_dense_f32, ck_spatial_autocorr_dense_f64 } from "./spatial_autocorr";
+export { ck_nhood_enrichment_csr_i32 } from "./nhood_enrichment";
+export { ck_co_occurrence_dense_f32 } from "./co_occurrence";
+export { ck_ligrec_dense_f32, ck_ligrec_dense_f64, ck_ligrec_csr_f32, ck_ligrec_csr_f64 } from "./ligrec";

@@ -1,7 +1,8 @@
 // cellkernels (AssemblyScript) — the raw sums behind calculate_qc_metrics on a CSR matrix; same
 // ABI and semantics as kernels-cpp/src/qc_metrics.cc. Each row's non-zero values are copied to
-// a float64 scratch and heap-sorted descending (NaN last); implicit zeros pad short rows up to
-// max(ns) before the first negative value; top sums are float64 running sums in that order.
+// a float64 scratch; a heap selection puts the largest max(ns) first, sorted descending (NaN
+// last); implicit zeros pad short rows up to max(ns) before the first negative value; top sums
+// are float64 running sums in that order.
 // Single-threaded, rows in order.
 import { INDEX_OUT_OF_RANGE, INVALID_ARGUMENT, OK, OUT_OF_MEMORY, setErrorDetail } from "./runtime";
 
@@ -11,36 +12,64 @@ import { INDEX_OUT_OF_RANGE, INVALID_ARGUMENT, OK, OUT_OF_MEMORY, setErrorDetail
   return a == a && (b != b || a > b);
 }
 
-function siftDown(base: usize, root: i32, end: i32): void {
+/** Whether a belongs above b in the heap: first in order on top, or last in order on top. */
+// @ts-ignore: decorator
+@inline function above(a: f64, b: f64, firstOnTop: bool): bool {
+  return firstOnTop ? before(a, b) : before(b, a);
+}
+
+function siftDown(base: usize, root: i32, end: i32, firstOnTop: bool): void {
   while (true) {
     let child = 2 * root + 1;
     if (child >= end) return;
     let cv = load<f64>(base + (<usize>child << 3));
     if (child + 1 < end) {
       const c2 = load<f64>(base + (<usize>(child + 1) << 3));
-      // Max-heap of "comes later": the root ends up being the last in order.
-      if (before(cv, c2)) {
+      if (above(c2, cv, firstOnTop)) {
         child++;
         cv = c2;
       }
     }
     const rv = load<f64>(base + (<usize>root << 3));
-    if (!before(rv, cv)) return;
+    if (!above(cv, rv, firstOnTop)) return;
     store<f64>(base + (<usize>root << 3), cv);
     store<f64>(base + (<usize>child << 3), rv);
     root = child;
   }
 }
 
-/** Sorts n doubles at base into the order of before() (heapsort: no recursion, no allocation). */
-function sortDescending(base: usize, n: i32): void {
-  for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(base, i, n);
-  for (let e = n - 1; e > 0; e--) {
-    const a = load<f64>(base);
-    store<f64>(base, load<f64>(base + (<usize>e << 3)));
-    store<f64>(base + (<usize>e << 3), a);
-    siftDown(base, 0, e);
+function heapify(base: usize, n: i32, firstOnTop: bool): void {
+  for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(base, i, n, firstOnTop);
+}
+
+/** Moves the heap's top to position e and restores the heap on [0, e). */
+// @ts-ignore: decorator
+@inline function popTo(base: usize, e: i32, firstOnTop: bool): void {
+  const a = load<f64>(base);
+  store<f64>(base, load<f64>(base + (<usize>e << 3)));
+  store<f64>(base + (<usize>e << 3), a);
+  siftDown(base, 0, e, firstOnTop);
+}
+
+/**
+ * Puts the k values of base[0, n) that come first in before() order, sorted, at base[0, k):
+ * a full heapsort when k ≥ n, else a heap selection (O(n + k log n)).
+ */
+function selectTop(base: usize, n: i32, k: i32): void {
+  if (k >= n) {
+    heapify(base, n, false);
+    for (let e = n - 1; e > 0; e--) popTo(base, e, false);
+    return;
   }
+  heapify(base, n, true);
+  for (let e = n - 1; e >= n - k; e--) popTo(base, e, true);
+  // base[n − k, n) holds them last-first: reverse, then move to the front.
+  for (let i = n - k, j = n - 1; i < j; i++, j--) {
+    const a = load<f64>(base + (<usize>i << 3));
+    store<f64>(base + (<usize>i << 3), load<f64>(base + (<usize>j << 3)));
+    store<f64>(base + (<usize>j << 3), a);
+  }
+  memory.copy(base, base + (<usize>(n - k) << 3), <usize>k << 3);
 }
 
 function qcCsr<T>(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, masks: usize, nqc: i32, ns: usize, nns: i32,
@@ -105,26 +134,20 @@ function qcCsr<T>(indptr: usize, indices: usize, data: usize, nrows: i32, ncols:
     store<f64>(total + (<usize>r << 3), tot);
     store<i32>(ngenes + (<usize>r << 2), nz);
     if (nns == 0) continue;
-    sortDescending(scratch, nz);
-    let zeros = maxN > nz ? maxN - nz : 0;
+    const keep = min(maxN, nz);
+    selectTop(scratch, nz, keep);
+    // Implicit zeros rank after the `pos` values >= 0; they add nothing, so the top-n sum is
+    // the running sum of the first k sorted values.
+    const zeros = maxN > nz ? maxN - nz : 0;
+    let pos = 0;
+    while (pos < keep && load<f64>(scratch + (<usize>pos << 3)) >= 0) pos++;
     let acc: f64 = 0;
-    let taken = 0;
     let i = 0;
-    let t = 0;
-    while (t < nns) {
-      if (taken == load<i32>(ns + (<usize>t << 2))) {
-        store<f64>(top + ((<usize>t * n + <usize>r) << 3), acc);
-        t++;
-        continue;
-      }
-      const v = i < nz ? load<f64>(scratch + (<usize>i << 3)) : 0;
-      if (i < nz && (v >= 0 || zeros == 0)) {
-        acc += v;
-        i++;
-      } else {
-        zeros--;
-      }
-      taken++;
+    for (let t = 0; t < nns; t++) {
+      const want = load<i32>(ns + (<usize>t << 2));
+      const k = want <= pos ? want : want <= pos + zeros ? pos : want - zeros;
+      for (; i < k; i++) acc += load<f64>(scratch + (<usize>i << 3));
+      store<f64>(top + ((<usize>t * n + <usize>r) << 3), acc);
     }
   }
   heap.free(scratch);

@@ -138,23 +138,19 @@ int32_t qc_csr(const int32_t* indptr, const int32_t* indices, const T* data, int
       const int32_t keep = std::min(max_n, nz);
       if (keep < nz) std::nth_element(scratch, scratch + keep, scratch + nz, Descending<T>());
       std::sort(scratch, scratch + keep, Descending<T>());
-      // Implicit zeros (max_n − nz of them when the row is short) go before the first value
-      // that is negative or NaN.
-      int32_t zeros = max_n > nz ? max_n - nz : 0;
+      // Implicit zeros (max_n − nz of them when the row is short) rank after the `pos` values
+      // >= 0 and before negative values and NaN. They add nothing, so the top-n sum is the
+      // running sum of the first k stored values in that order, with k as below.
+      const int32_t zeros = max_n > nz ? max_n - nz : 0;
+      int32_t pos = 0;
+      while (pos < keep && scratch[pos] >= T(0)) ++pos;
       double acc = 0;
-      int32_t taken = 0, i = 0, t = 0;
-      while (t < nns) {
-        if (taken == ns[t]) {
-          o.top[static_cast<size_t>(t) * n + static_cast<size_t>(r)] = acc;
-          ++t;
-          continue;
-        }
-        if (i < keep && (scratch[i] >= T(0) || zeros == 0)) {
-          acc += static_cast<double>(scratch[i++]);
-        } else {
-          --zeros;  // an implicit zero adds nothing
-        }
-        ++taken;
+      int32_t i = 0;
+      for (int32_t t = 0; t < nns; ++t) {
+        const int32_t want = ns[t];
+        const int32_t k = want <= pos ? want : (want <= pos + zeros ? pos : want - zeros);
+        for (; i < k; ++i) acc += static_cast<double>(scratch[i]);
+        o.top[static_cast<size_t>(t) * n + static_cast<size_t>(r)] = acc;
       }
     }
     free(scratch);

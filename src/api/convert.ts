@@ -25,7 +25,9 @@ export function toCsc(x: CsrInput | CscMatrix, options: ConvertOptions = {}): Cs
  * The same matrix in CSR layout, exactly as scipy's `X.tocsr()` (column indices sorted within
  * each row). A CsrMatrix or resident handle is returned as is.
  */
-export function toCsr<T extends CsrInput>(x: T | CscMatrix, options: ConvertOptions = {}): T | CsrMatrix {
+export function toCsr(x: CscMatrix, options?: ConvertOptions): CsrMatrix;
+export function toCsr<T extends CsrInput>(x: T, options?: ConvertOptions): T;
+export function toCsr(x: CsrInput | CscMatrix, options: ConvertOptions = {}): CsrInput {
   checkOptions('toCsr', options, []);
   if (x instanceof CsrMatrix || isHandle(x)) return x;
   if (!(x instanceof CscMatrix)) throw new InvalidInputError(`toCsr: expected a CscMatrix (or a CSR matrix, returned as is), got ${describe(x)}`);

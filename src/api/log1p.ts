@@ -16,7 +16,7 @@ export interface Log1pOptions extends DispatchOptions {
  * CSR or CSC; zeros stay zero) or every value of a dense one. With `base`, the result is
  * divided by log(base) in float64 and rounded once (numpy divides the float32 array by the
  * float64 scalar np.log(base)). Returns a new matrix of the same layout, sharing the structure
- * and keeping residency (a CsrHandle gives a CsrHandle); the dtype is kept (f32 stays f32).
+ * and keeping residency (a CsrHandle gives a CsrHandle, a DenseHandle a DenseHandle); the dtype is kept (f32 stays f32).
  * Integer input is converted to float64 first, as scanpy does. Accuracy: ≤ 4 ULP of the output
  * dtype against a float64 reference (wasm: Highway Log1p, 2 ULP). Threads: element-wise
  * blocks in simd-threads, bit-identical for any thread count.

@@ -2,7 +2,7 @@ import type { KernelName } from '../backends/types.js';
 import { type DispatchOptions, type Resolution, resolveKernel } from '../dispatch/index.js';
 import { InvalidInputError } from '../errors.js';
 import { CscMatrix, CsrMatrix, DenseMatrix } from '../matrix/index.js';
-import { type CsrInput, isHandle } from '../runtime/handles.js';
+import { type CsrInput, type DenseInput, isHandle, isResident } from '../runtime/handles.js';
 
 /** Checks that a kernel's input is a CSR matrix or a live CSR handle. */
 export function checkCsr(kernel: string, x: unknown): asserts x is CsrInput {
@@ -17,23 +17,25 @@ export function checkCsr(kernel: string, x: unknown): asserts x is CsrInput {
 /** Matrix layouts a kernel may accept. */
 export type Format = 'csr' | 'csc' | 'dense';
 
-/** Any kernel input: a plain matrix of any layout, or a resident CSR handle. */
-export type MatrixInput = CsrInput | CscMatrix | DenseMatrix;
+/** Any kernel input: a plain matrix of any layout, or a resident CSR or dense handle. */
+export type MatrixInput = CsrInput | CscMatrix | DenseInput;
 
 /**
  * Checks that a kernel's input is a matrix in one of the `formats` it accepts (a resident
- * handle counts as its format) and not freed; InvalidInputError saying what was given.
+ * handle, CsrHandle or DenseHandle, counts as its format) and not freed; InvalidInputError
+ * saying what was given.
  */
 export function checkMatrix(kernel: string, x: unknown, formats: readonly Format[]): asserts x is MatrixInput {
   const ok =
     (x instanceof CsrMatrix && formats.includes('csr')) ||
     (x instanceof CscMatrix && formats.includes('csc')) ||
     (x instanceof DenseMatrix && formats.includes('dense')) ||
-    (isHandle(x) && formats.includes(x.format));
+    (isResident(x) && formats.includes(x.format));
   if (!ok) {
-    throw new InvalidInputError(`${kernel}: expected ${formats.map((f) => FORMAT_NAMES[f]).join(', ')} or a resident handle from upload(), got ${describe(x)}`);
+    const resident = isResident(x) ? ` (resident ${x.format.toUpperCase()} handles are not taken by ${kernel}; download() it first)` : '';
+    throw new InvalidInputError(`${kernel}: expected ${formats.map((f) => FORMAT_NAMES[f]).join(', ')} or a resident handle from upload(), got ${describe(x)}${resident}`);
   }
-  if (isHandle(x) && x.freed) throw new InvalidInputError(`${kernel}: the resident matrix was freed`);
+  if (isResident(x) && x.freed) throw new InvalidInputError(`${kernel}: the resident matrix was freed`);
 }
 
 const FORMAT_NAMES: Record<Format, string> = { csr: 'a CsrMatrix', csc: 'a CscMatrix', dense: 'a DenseMatrix' };
@@ -45,11 +47,11 @@ function describe(x: unknown): string {
 }
 
 /**
- * Resolves the backend for a kernel call on `x`. A resident handle pins the call to the
- * backend that holds it (results stay there); naming another backend is an error.
+ * Resolves the backend for a kernel call on `x`. A resident handle (CSR or dense) pins the
+ * call to the backend that holds it (results stay there); naming another backend is an error.
  */
 export function dispatchOn<K extends KernelName>(kernel: K, x: MatrixInput, options: DispatchOptions): Resolution<K> {
-  if (!isHandle(x)) return resolveKernel(kernel, options, x);
+  if (!isResident(x)) return resolveKernel(kernel, options, x);
   if (options.backend !== undefined && options.backend !== 'auto' && options.backend !== x.backend) {
     throw new InvalidInputError(
       `${kernel}: the matrix is resident in the ${x.backend} backend but backend "${options.backend}" was requested; ` +

@@ -33,6 +33,7 @@ export interface ScaleOptions extends DispatchOptions {
  * - zeroCenter (default), sparse input: a dense **float64** matrix (x − mean)/std, clipped to
  *   [−maxValue, maxValue] — as scanpy, whose sparse zero-centring densifies to float64. A
  *   resident CsrHandle gives a resident DenseHandle (nothing copied out; `download()` it).
+ *   A resident DenseHandle input gives a DenseHandle (dtype kept) in the same backend.
  * - zeroCenter, dense input: dense, dtype kept, computed in place as numpy does
  *   (float32: (x − mean) and /std each rounded to float32), clipped both ways.
  * - zeroCenter false: the input's layout, structure (shared), dtype and residency; each stored
@@ -55,6 +56,7 @@ export function scale<T extends CsrInput | CscMatrix>(x: T, options: ScaleOption
 export function scale(x: CsrHandle, options?: ScaleOptions & { zeroCenter?: true }): ScaleResult<DenseHandle>;
 export function scale(x: CsrMatrix | CscMatrix | DenseMatrix, options?: ScaleOptions & { zeroCenter?: true }): ScaleResult<DenseMatrix>;
 export function scale(x: DenseMatrix, options?: ScaleOptions): ScaleResult<DenseMatrix>;
+export function scale(x: DenseHandle, options?: ScaleOptions): ScaleResult<DenseHandle>;
 export function scale(x: TransformInput | IntegerMatrix, options?: ScaleOptions): ScaleResult<ScaleOutput>;
 export function scale(x: TransformInput | IntegerMatrix, options: ScaleOptions = {}): ScaleResult<ScaleOutput> {
   checkOptions('scale', options, ['zeroCenter', 'maxValue', 'mask']);

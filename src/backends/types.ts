@@ -2,9 +2,11 @@ import type { CsrMatrix } from '../matrix/index.js';
 import type { CsrHandle, CsrInput } from '../runtime/handles.js';
 // transforms (normalizeTotal, log1p, scale):
 import type { CscMatrix, DenseMatrix, FloatArray } from '../matrix/index.js';
-import type { DenseHandle } from '../runtime/handles.js';
+import type { DenseHandle, DenseInput } from '../runtime/handles.js';
 // highlyVariableGenes (+ helper kernels expm1MeanVar, clippedSums):
 import type { HighlyVariableGenesResult, HvgArgs } from '../api/highly_variable_genes_core.js';
+// spatial (spatialNeighbors, spatialAutocorr, coOccurrence, nhoodEnrichment, ligrec):
+import type { SpatialKernelArgs, SpatialKernelSignatures } from './spatial_types.js';
 
 /** Resolved arguments of each kernel, as backends receive them (defaults already applied). */
 export interface KernelArgs {
@@ -24,6 +26,11 @@ export interface KernelArgs {
   highlyVariableGenes: HvgArgs;
   expm1MeanVar: { expm1: boolean };
   clippedSums: { clip: Float64Array };
+  spatialNeighbors: SpatialKernelArgs['spatialNeighbors'];
+  spatialAutocorr: SpatialKernelArgs['spatialAutocorr'];
+  coOccurrence: SpatialKernelArgs['coOccurrence'];
+  nhoodEnrichment: SpatialKernelArgs['nhoodEnrichment'];
+  ligrec: SpatialKernelArgs['ligrec'];
 }
 
 /**
@@ -54,13 +61,18 @@ export interface KernelSignatures {
   highlyVariableGenes(x: CsrInput, args: KernelArgs['highlyVariableGenes'], backendOptions?: BackendCallOptions): HighlyVariableGenesResult;
   expm1MeanVar(x: CsrInput, args: KernelArgs['expm1MeanVar'], backendOptions?: BackendCallOptions): { mean: Float64Array; var: Float64Array };
   clippedSums(x: CsrInput, args: KernelArgs['clippedSums'], backendOptions?: BackendCallOptions): { sum: Float64Array; sumSq: Float64Array };
+  spatialNeighbors: SpatialKernelSignatures['spatialNeighbors'];
+  spatialAutocorr: SpatialKernelSignatures['spatialAutocorr'];
+  coOccurrence: SpatialKernelSignatures['coOccurrence'];
+  nhoodEnrichment: SpatialKernelSignatures['nhoodEnrichment'];
+  ligrec: SpatialKernelSignatures['ligrec'];
 }
 
 /** Names of all kernels. */
 export type KernelName = keyof KernelSignatures;
 
 /** Every kernel name, in documentation order. */
-export const KERNEL_NAMES: readonly KernelName[] = ['log1p', 'sum', 'nnzCount', 'meanVar', 'qcMetrics', 'filterCells', 'filterGenes', 'subset', 'toCsc', 'toCsr', 'normalizeTotal', 'scale', 'highlyVariableGenes', 'expm1MeanVar', 'clippedSums'];
+export const KERNEL_NAMES: readonly KernelName[] = ['log1p', 'sum', 'nnzCount', 'meanVar', 'qcMetrics', 'filterCells', 'filterGenes', 'subset', 'toCsc', 'toCsr', 'normalizeTotal', 'scale', 'highlyVariableGenes', 'expm1MeanVar', 'clippedSums', 'spatialNeighbors', 'spatialAutocorr', 'coOccurrence', 'nhoodEnrichment', 'ligrec'];
 
 /** A backend: an implementation of some kernels. */
 export interface Backend {
@@ -74,6 +86,8 @@ export interface Backend {
   readonly threads?: number;
   /** Copies a matrix into the backend's memory (absent: the backend works on JS memory). */
   upload?(x: CsrMatrix): CsrHandle;
+  /** Copies a dense matrix into the backend's memory (absent: upload() of a DenseMatrix keeps it in JS memory). */
+  uploadDense?(x: DenseMatrix): DenseHandle;
   /**
    * Names of the options it takes under `backendOptions: { <name>: {...} }`. When given, any
    * other key there is an InvalidOptionError listing these; when absent, nothing is checked.
@@ -85,8 +99,8 @@ export interface Backend {
   rejects?(kernel: KernelName, input: unknown): string | undefined;
 }
 
-/** Input of the transforms (normalizeTotal, log1p, scale): CSR (plain or resident), CSC or dense. */
-export type TransformInput = CsrInput | CscMatrix | DenseMatrix;
+/** Input of the transforms (normalizeTotal, log1p, scale): CSR (plain or resident), CSC or dense (plain or resident). */
+export type TransformInput = CsrInput | CscMatrix | DenseInput;
 
 /** What normalizeTotal returns (scanpy's `{"X", "norm_factor"}` plus the target and totals). */
 export interface NormalizeTotalResult<T> {
@@ -116,8 +130,8 @@ export interface ScaleResult<T> {
 
 // ---- stats family (meanVar, nnzCount, sum, qcMetrics, filterCells/Genes, subset, toCsc/toCsr)
 
-/** Input of the reductions (sum, nnzCount, meanVar, filterCells, filterGenes): CSR (plain or resident), CSC or dense. */
-export type StatsInput = CsrInput | CscMatrix | DenseMatrix;
+/** Input of the reductions (sum, nnzCount, meanVar, filterCells, filterGenes): CSR (plain or resident), CSC or dense (plain or resident). */
+export type StatsInput = CsrInput | CscMatrix | DenseInput;
 
 /** Float64 means and variances along an axis (fast_array_utils.stats.mean_var). */
 export interface MeanVarResult {

@@ -145,7 +145,11 @@ class Writer {
     // HDF5 cannot filter variable-length strings.
     const level = Array.isArray(data) ? 0 : (opts.level ?? this.level);
     const chunked = opts.resizable || (level > 0 && length > 0);
-    const chunk = shape.length === 2 ? [Math.max(1, Math.min(shape[0]!, Math.ceil(65536 / Math.max(1, shape[1]!)))), Math.max(1, shape[1]!)] : [Math.max(1, Math.min(length || 65536, 65536))];
+    // 64 Ki values per chunk (a growing dataset always: its first length says nothing).
+    const chunk =
+      shape.length === 2
+        ? [Math.max(1, Math.min(shape[0]!, Math.ceil(65536 / Math.max(1, shape[1]!)))), Math.max(1, shape[1]!)]
+        : [opts.resizable ? 65536 : Math.max(1, Math.min(length, 65536))];
     return h5try(this.name, `cannot write ${g.path}/${key}`, () =>
       g.create_dataset({
         name: key,
@@ -216,8 +220,8 @@ class Writer {
         return;
       }
       const sub = this.group(g, key, 'nullable-boolean', '0.1.0');
-      this.bool(sub, 'values', values);
-      this.bool(sub, 'mask', Uint8Array.from(arr, (v) => (v === null || v === undefined ? 1 : 0)));
+      encodingAttrs(this.bool(sub, 'values', values), 'array', '0.2.0');
+      encodingAttrs(this.bool(sub, 'mask', Uint8Array.from(arr, (v) => (v === null || v === undefined ? 1 : 0))), 'array', '0.2.0');
       return;
     }
     if (kinds.size === 1 && kinds.has('string')) {
@@ -232,7 +236,7 @@ class Writer {
       for (let i = 0; i < n; i++) codes[i] = typeof arr[i] === 'string' ? code.get(arr[i] as string)! : -1;
       const sub = this.group(g, key, 'categorical', '0.2.0');
       sub.create_attribute('ordered', new Uint8Array([0]), []);
-      this.array(sub, 'codes', codes, { level: 4 });
+      encodingAttrs(this.array(sub, 'codes', codes, { level: 4 }), 'array', '0.2.0');
       encodingAttrs(this.array(sub, 'categories', cats, { level: 4 }), 'string-array', '0.2.0');
       return;
     }
@@ -260,13 +264,18 @@ const ENUM_BOOL = (() => {
  * version 1 of 72 bytes, object header version 1 without checksums: libver "earliest");
  * the enum message (38 bytes) fits in its place.
  */
-function patchBools(io: FileIO, count: number, file: string): void {
+function patchBools(io: FileIO, count: number, file: string, fromEnd = false): void {
   if (count === 0) return;
   const size = io.size();
   const mark = new TextEncoder().encode(BOOL_MARK);
   const CH = 1 << 22;
   let found = 0;
-  for (let pos = 0; pos < size && found < count; pos += CH - 128) {
+  // Tables written last (H5adWriter) sit at the end of the file: search from there first.
+  const starts: number[] = [];
+  for (let pos = 0; pos < size; pos += CH - 128) starts.push(pos);
+  if (fromEnd) starts.reverse();
+  for (const pos of starts) {
+    if (found >= count) break;
     const buf = io.read(pos, Math.min(CH, size - pos));
     for (let i = buf.indexOf(mark[0]!, 8); i >= 0 && i + 16 <= buf.length; i = buf.indexOf(mark[0]!, i + 1)) {
       let hit = true;
@@ -444,7 +453,7 @@ export class H5adWriter {
       this.w.frame(this.file, 'var', tables.var, this.nVars);
       this.w.emptyDicts(this.file, ['layers', 'obsm', 'varm', 'obsp', 'varp', 'uns']);
       h5try(this.path, 'cannot finish writing', () => this.file.close());
-      patchBools(this.target.io, this.w.bools, this.path);
+      patchBools(this.target.io, this.w.bools, this.path, true);
       await this.target.commit();
     } catch (e) {
       this.abort();

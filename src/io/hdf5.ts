@@ -31,6 +31,13 @@ interface Loaded {
   rawFs: boolean;
 }
 let loaded: Promise<Loaded> | undefined;
+let loadedNow: Loaded | undefined;
+
+/** Current size of h5wasm's own wasm heap in bytes (0 before it is loaded); it never shrinks. */
+export function hdf5HeapBytes(): number {
+  const heap = (loadedNow?.M as { HEAPU8?: Uint8Array } | undefined)?.HEAPU8;
+  return heap?.buffer.byteLength ?? 0;
+}
 
 /** Loads h5wasm once (Node: the raw-file-system build). */
 export function loadH5(): Promise<Loaded> {
@@ -42,7 +49,8 @@ export function loadH5(): Promise<Loaded> {
     const M = await h5.ready;
     // HDF5 errors become exceptions carrying the error stack instead of text on stderr.
     M.activate_throwing_error_handler();
-    return { h5, M, rawFs: isNode };
+    loadedNow = { h5, M, rawFs: isNode };
+    return loadedNow;
   })().catch((e) => {
     loaded = undefined;
     throw new FileFormatError('h5wasm', `could not load the HDF5 library (npm install h5wasm): ${(e as Error).message}`);

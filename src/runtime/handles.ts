@@ -1,4 +1,4 @@
-import { CellKernelsError } from '../errors.js';
+import { CellKernelsError, InvalidInputError } from '../errors.js';
 import { CsrMatrix, type DType } from '../matrix/index.js';
 import { DenseMatrix } from '../matrix/index.js';
 import type { KernelModule } from './module.js';
@@ -30,6 +30,35 @@ const registry =
 
 /** Error for use of a freed handle. */
 export class FreedHandleError extends CellKernelsError {}
+
+/**
+ * `[Symbol.dispose](): void`, typed only where the consumer's TypeScript lib declares
+ * `Symbol.dispose` (lib `esnext.disposable` / ES2025, or @types/node): there `using h = …`
+ * type-checks; on lib ES2022 this is `{}`, so the published declarations never name a
+ * symbol the consumer's lib lacks (with `skipLibCheck: false` that would be an error).
+ */
+export type Disposal = SymbolConstructor extends { readonly dispose: infer S extends symbol } ? { [K in S]: () => void } : {};
+
+/** The runtime's Symbol.dispose (Node ≥ 20, current browsers); undefined where it has none. */
+const DISPOSE: symbol | undefined = (Symbol as unknown as { dispose?: symbol }).dispose;
+
+/** Installs `[Symbol.dispose]() { this.free() }` on a handle prototype where the runtime has Symbol.dispose. */
+function installDispose(proto: { free(): void }): void {
+  if (typeof DISPOSE !== 'symbol') return;
+  Object.defineProperty(proto, DISPOSE, {
+    value(this: { free(): void }): void {
+      this.free();
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
+// Declaration merging: the handles are Disposable exactly where the consumer's lib knows Disposable.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface CsrHandle extends Disposal {}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface DenseHandle extends Disposal {}
 
 /**
  * A CSR matrix resident in a backend's memory (the wasm heap, the AssemblyScript heap, …).
@@ -109,9 +138,9 @@ export class CsrHandle {
     this.bufs = undefined;
   }
 
-  /** `using h = upload(x)` frees the handle at the end of the block. */
-  [Symbol.dispose](): void {
-    this.free();
+  static {
+    // `using h = upload(x)` frees the handle at the end of the block (typed through Disposal).
+    installDispose(this.prototype);
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -121,8 +150,10 @@ export class CsrHandle {
 
 /**
  * A dense row-major matrix resident in a backend's memory: what scale() with zero-centring
- * returns for a resident input, so a pipeline needs no round trip through JavaScript memory.
- * `download()` copies it out as a DenseMatrix; release it with `free()` or `using`.
+ * returns for a resident input, or `upload()` of a DenseMatrix. Kernels that take dense input
+ * (log1p, normalizeTotal, scale, sum, meanVar, nnzCount, filterCells/Genes) accept it and
+ * return results in the same place, so a pipeline needs no round trip through JavaScript
+ * memory. `download()` copies it out as a DenseMatrix; release it with `free()` or `using`.
  */
 export class DenseHandle {
   readonly format = 'dense' as const;
@@ -168,9 +199,9 @@ export class DenseHandle {
     this.buf = undefined;
   }
 
-  /** `using h = …` frees the handle at the end of the block. */
-  [Symbol.dispose](): void {
-    this.free();
+  static {
+    // `using h = …` frees the handle at the end of the block (typed through Disposal).
+    installDispose(this.prototype);
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -181,9 +212,28 @@ export class DenseHandle {
 /** A sparse matrix operand: plain JavaScript arrays, or resident in a backend. */
 export type CsrInput = CsrMatrix | CsrHandle;
 
-/** Whether an operand is a resident handle. */
+/** A dense matrix operand: plain JavaScript arrays, or resident in a backend. */
+export type DenseInput = DenseMatrix | DenseHandle;
+
+/** A matrix resident in a backend: sparse (CSR) or dense. */
+export type ResidentMatrix = CsrHandle | DenseHandle;
+
+/**
+ * Whether an operand is a resident CSR handle. Resident dense matrices are DenseHandles:
+ * `isResident()` recognises both.
+ */
 export function isHandle(x: unknown): x is CsrHandle {
   return x instanceof CsrHandle;
+}
+
+/** Whether an operand is a resident dense handle. */
+export function isDenseHandle(x: unknown): x is DenseHandle {
+  return x instanceof DenseHandle;
+}
+
+/** Whether an operand is resident in a backend (a CsrHandle or a DenseHandle). */
+export function isResident(x: unknown): x is ResidentMatrix {
+  return x instanceof CsrHandle || x instanceof DenseHandle;
 }
 
 /** Copies a plain matrix into a module; returns the resident handle. */
@@ -199,6 +249,25 @@ export function uploadCsr(backend: string, module: KernelModule, x: CsrMatrix): 
     throw e;
   }
   return new CsrHandle(backend, module, x.shape, x.dtype, nnz, x.sorted, { indptr: bufs[0]!, indices: bufs[1]!, data: bufs[2]! });
+}
+
+/**
+ * Checks that a resident operand lives in `module` (its pointers mean nothing in another
+ * heap, e.g. after init() loaded another variant); InvalidInputError otherwise.
+ */
+export function checkResidentIn(x: ResidentMatrix, module: unknown): void {
+  if (x.module !== module) {
+    throw new InvalidInputError(
+      `the matrix is resident in another ${x.backend} module (${x.module.variant}) than the one running this kernel; download() it and upload it again`,
+    );
+  }
+}
+
+/** Copies a plain dense matrix into a module; returns the resident handle. */
+export function uploadDense(backend: string, module: KernelModule, x: DenseMatrix): DenseHandle {
+  const n = x.shape[0] * x.shape[1];
+  const values = x.data.subarray(0, n);
+  return new DenseHandle(backend, module, x.shape, x.dtype, new ModuleBuffer(module, module.copyIn(values), values.byteLength));
 }
 
 /** Allocates an uninitialised buffer in a module heap. */

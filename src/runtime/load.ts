@@ -155,7 +155,11 @@ async function loadThreads(options: LoadOptions): Promise<KernelModule> {
       locateFile: locate,
       mainScriptUrlOrBlob: script,
       print: () => {},
-      printErr: (s: string) => console.warn(`[cellkernels] ${s}`),
+      // On a page's main thread the synchronous kernels wait for their workers by spinning
+      // (browsers forbid Atomics.wait there); Emscripten's generic warning about it is noise.
+      printErr: (s: string) => {
+        if (!/Blocking on the main thread is very dangerous/.test(s)) console.warn(`[cellkernels] ${s}`);
+      },
     });
   } catch (e) {
     throw new ModuleLoadError(`could not start the simd-threads module: ${(e as Error).message ?? e}`);

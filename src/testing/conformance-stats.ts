@@ -3,16 +3,12 @@
  * filterGenes, subset, toCsc, toCsr); spread into CONFORMANCE by ./kernels.ts.
  * @module
  */
-import type { BackendCallOptions, FilterResult, KernelArgs, KernelName, KernelSignatures, MeanVarResult, QcMetricsResult } from '../backends/types.js';
-import type { ConformanceCase, Layout } from './cases.js';
+import type { FilterResult, KernelArgs, KernelName, KernelSignatures, MeanVarResult, QcMetricsResult } from '../backends/types.js';
+import type { ConformanceCase } from './cases.js';
+import type { KernelConformance } from './conformance-common.js';
 import { type Comparison, type ToleranceKind, allowedError, compareArrays } from './tolerance.js';
 
-interface Recipe<K extends KernelName> {
-  readonly layouts: readonly Layout[];
-  readonly argSets: readonly { readonly label: string; readonly args: KernelArgs[K] }[];
-  run(fn: KernelSignatures[K], c: ConformanceCase, args: KernelArgs[K], backendOptions: BackendCallOptions | undefined): unknown;
-  compare(out: unknown, ref: unknown, c: ConformanceCase, tolerance: ToleranceKind): Comparison;
-}
+type Recipe<K extends KernelName> = KernelConformance<K>;
 
 function fail(message: string): Comparison {
   return { ok: false, worstRatio: Infinity, worstIndex: -1, worstOut: NaN, worstRef: NaN, message };

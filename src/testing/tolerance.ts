@@ -28,6 +28,14 @@ export const KERNEL_TOLERANCE: Record<string, ToleranceKind> = {
   highlyVariableGenes: 'statistic',
   expm1MeanVar: 'reduction',
   clippedSums: 'reduction',
+  // spatial: distances element-wise (graph structure exact); Moran/Geary and the permutation
+  // moments statistics (counts ≥ observed exact: same seed, same generator); co-occurrence
+  // pair counts exact; ligrec cluster means reductions (p-values exact, same generator).
+  spatialNeighbors: 'elementwise',
+  spatialAutocorr: 'statistic',
+  coOccurrence: 'exact',
+  nhoodEnrichment: 'statistic',
+  ligrec: 'reduction',
 };
 
 const EPS: Record<DType, number> = { f32: 2 ** -23, f64: 2 ** -52 };
@@ -86,9 +94,12 @@ export function compareArrays(
     if (Number.isNaN(r) || Number.isNaN(o)) ratio = Number.isNaN(r) && Number.isNaN(o) ? 0 : Infinity;
     else if (!Number.isFinite(r) || !Number.isFinite(o)) ratio = o === r ? 0 : Infinity;
     else {
-      const allowed = allowedError(kind, r, dtype);
       const err = Math.abs(o - r);
-      ratio = err === 0 ? 0 : allowed === 0 ? Infinity : err / allowed;
+      if (err === 0) ratio = 0;
+      else {
+        const allowed = allowedError(kind, r, dtype);
+        ratio = allowed === 0 ? Infinity : err / allowed;
+      }
     }
     if (ratio > res.worstRatio) {
       res.worstRatio = ratio;

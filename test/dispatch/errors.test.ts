@@ -90,9 +90,12 @@ describe('BackendUnavailableError says why and what to install', () => {
     const e = thrown(() => ck.sum(small(), { backend: 'cuda' })) as ck.BackendUnavailableError;
     expect(e).toBeInstanceOf(ck.BackendUnavailableError);
     expect(e.backend).toBe('cuda');
-    expect(e.reason).toMatch(/the CUDA addon is not built/);
-    expect(e.install).toMatch(/npm run build:cuda/);
-    expect(e.message).toMatch(/backend "cuda" is unavailable: the CUDA addon is not built.*To use it: .*Linux.*nvcc/);
+    // Not built here (CI builds the nvcc addon elsewhere), or built on a machine without a GPU.
+    expect(e.reason).toMatch(/the CUDA addon is not built|no NVIDIA driver|no CUDA device/);
+    if (/not built/.test(e.reason)) {
+      expect(e.install).toMatch(/npm run build:cuda/);
+      expect(e.message).toMatch(/backend "cuda" is unavailable: the CUDA addon is not built.*To use it: .*Linux.*nvcc/);
+    }
     const status = ck.listBackends().find((b) => b.name === 'cuda')!;
     expect(status).toMatchObject({ available: false, trusted: true, builtin: true, priority: 40, kernels: [], options: ['device'] });
     expect(status.reason).toBe(e.reason);
@@ -100,7 +103,7 @@ describe('BackendUnavailableError says why and what to install', () => {
   });
 
   it('a scope or settings naming an unavailable backend fails when a kernel runs, with the same reason', () => {
-    expect(() => ck.withBackend('cuda', () => ck.log1p(small()))).toThrow(/the CUDA addon is not built/);
+    expect(() => ck.withBackend('cuda', () => ck.log1p(small()))).toThrow(/the CUDA addon is not built|no NVIDIA driver|no CUDA device/);
     ck.settings.backend = 'cuda';
     expect(() => ck.explain('log1p', small())).toThrow(ck.BackendUnavailableError);
   });

@@ -33,8 +33,8 @@ export interface Golden {
 
 const cache = new Map<string, Golden>();
 
-/** Golden fixtures of a dataset (`mouse10k` or `tiny10x`). */
-export function golden(dataset: 'mouse10k' | 'tiny10x'): Golden {
+/** Golden fixtures of a dataset (`mouse10k` or `tiny10x`; `spatial`: bench/reference/make_spatial_reference.py). */
+export function golden(dataset: 'mouse10k' | 'tiny10x' | 'spatial'): Golden {
   const hit = cache.get(dataset);
   if (hit) return hit;
   const manifest = JSON.parse(readFileSync(`${DIR}${dataset}/manifest.json`, 'utf8')) as Golden['manifest'];

@@ -6,6 +6,8 @@ import { KERNEL_TOLERANCE, compareArrays } from '../../src/testing/index.js';
 import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/backends.js';
 import { allCases } from '../helpers/cases.js';
 import { mouse10k, toF64 } from '../helpers/data.js';
+import { golden } from '../helpers/golden.js';
+import { type Plain, f64Stats, inLayouts, sameBits, values } from '../helpers/transforms.js';
 
 const tol = KERNEL_TOLERANCE.log1p!;
 let variants: LoadedVariant[] = [];
@@ -29,6 +31,24 @@ describe('log1p: every compiled variant matches the js reference', () => {
       }
     });
   }
+
+  it('CSC and dense layouts, every base: same numbers as the reference, layout and structure kept', () => {
+    for (const base of [null, 2]) {
+      for (const c of allCases()) {
+        for (const { layout, x } of inLayouts(c.x).slice(1)) {
+          const ref = jsBackend.kernels.log1p!(x, { base }) as Plain;
+          for (const v of variants) {
+            const out = v.backend.kernels.log1p!(x, { base }) as Plain;
+            expect(out.format).toBe(layout);
+            expect(out.data).toBeInstanceOf(c.x.data.constructor);
+            const cmp = compareArrays(values(out), values(ref), tol, c.dtype);
+            expect(cmp.ok, `${v.label} ${c.name} ${layout}: ${cmp.message}`).toBe(true);
+            if (layout === 'csc') expect((out as ck.CscMatrix).indices).toBe((x as ck.CscMatrix).indices);
+          }
+        }
+      }
+    }
+  });
 
   it('real data (mouse10k), f32 and f64', async () => {
     const x32 = await mouse10k();
@@ -63,6 +83,53 @@ describe('log1p: every compiled variant matches the js reference', () => {
   });
 });
 
+describe('log1p: mouse10k against scanpy 1.11.5', () => {
+  const G = golden('mouse10k');
+
+  it('normalizeTotal(1e4) → log1p: gene mean, gene variance and cell sums (js, every variant, resident)', async () => {
+    const x = await mouse10k();
+    const want = ['gene_mean', 'gene_var', 'cell_sum'].map((s) => G.f64(`log1p.norm1e4.${s}`));
+    const check = (label: string, out: ck.CsrMatrix) => {
+      expect(out.data, label).toBeInstanceOf(Float32Array);
+      const s = f64Stats(out);
+      for (const [i, ours] of [s.geneMean, s.geneVar, s.cellSum].entries()) {
+        const cmp = compareArrays(ours, want[i]!, 'reduction', 'f32');
+        expect(cmp.ok, `${label} stat ${i}: ${cmp.message}`).toBe(true);
+      }
+    };
+    const args = { targetSum: 1e4, excludeHighlyExpressed: false, maxFraction: 0.05 };
+    check('js', jsBackend.kernels.log1p!(jsBackend.kernels.normalizeTotal!(x, args).X, { base: null }));
+    for (const v of variants) {
+      const h = v.backend.upload!(x);
+      const n = v.backend.kernels.normalizeTotal!(h, args).X;
+      const l = v.backend.kernels.log1p!(n, { base: null });
+      check(v.label, l.download());
+      for (const m of [h, n, l]) m.free();
+    }
+  });
+
+  it('log1p(raw, base=2): cell sums', async () => {
+    const x = await mouse10k();
+    const want = G.f64('log1p.base2.raw.cell_sum');
+    for (const impl of [{ label: 'js', backend: jsBackend }, ...variants]) {
+      const cmp = compareArrays(f64Stats(impl.backend.kernels.log1p!(x, { base: 2 })).cellSum, want, 'reduction', 'f32');
+      expect(cmp.ok, `${impl.label}: ${cmp.message}`).toBe(true);
+    }
+  });
+
+  it('the division by log(base) is numpy’s: float64, rounded once (not a float32 division)', () => {
+    // Values whose float32 log1p divided by a float32 log(2) rounds differently.
+    const data = Float32Array.from({ length: 4096 }, (_, i) => 0.37 + i * 0.731);
+    const x = new ck.DenseMatrix({ shape: [64, 64], data });
+    for (const v of variants.filter((w) => w.variant === 'scalar' || w.variant === 'as-scalar')) {
+      const plain = v.backend.kernels.log1p!(x, { base: null });
+      const b2 = v.backend.kernels.log1p!(x, { base: 2 });
+      const numpy = Float32Array.from(plain.data, (r) => r / Math.log(2));
+      expect(sameBits(b2.data, numpy), v.label).toBe(true);
+    }
+  });
+});
+
 describe('log1p API', () => {
   const x = new CsrMatrix({ shape: [1, 2], data: new Float32Array([1, 3]), indices: new Int32Array([0, 1]), indptr: new Int32Array([0, 2]) });
 
@@ -70,6 +137,16 @@ describe('log1p API', () => {
     expect(() => ck.log1p(x, { base: 1 })).toThrow(ck.InvalidOptionError);
     expect(() => ck.log1p(x, { base: -2 })).toThrow(/base must be/);
     expect(() => ck.log1p(x, { bsae: 2 } as never)).toThrow(/did you mean "base".*valid options: base, backend, strict/);
+  });
+
+  it('integer counts become float64, as scanpy does; any layout is accepted', () => {
+    const ints = new CsrMatrix({ shape: [1, 2], data: new Int32Array([1, 3]) as never, indices: new Int32Array([0, 1]), indptr: new Int32Array([0, 2]) }, { validate: false });
+    const out = ck.log1p(ints, { backend: 'js' });
+    expect(out.data).toBeInstanceOf(Float64Array);
+    expect(Array.from(out.data)).toEqual([Math.log1p(1), Math.log1p(3)]);
+    const dense = ck.log1p({ format: 'dense', shape: [1, 2], data: new Uint8Array([0, 7]) }, { backend: 'js' });
+    expect(Array.from(dense.data)).toEqual([0, Math.log1p(7)]);
+    expect(() => ck.log1p({ format: 'coo', shape: [1, 1], data: new Int32Array([1]) } as never)).toThrow(/format 'csr', 'csc' or 'dense'/);
   });
 
   it('runs on the js backend before init and matches Math.log1p', () => {

@@ -6,6 +6,9 @@ import { KERNEL_TOLERANCE, compareArrays } from '../../src/testing/index.js';
 import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/backends.js';
 import { allCases } from '../helpers/cases.js';
 import { mouse10k, toF64 } from '../helpers/data.js';
+import { golden } from '../helpers/golden.js';
+import { layoutCases, sameBits } from '../helpers/stats.js';
+import { csrToCsc, csrToDense } from '../../src/testing/cases.js';
 
 const tol = KERNEL_TOLERANCE.sum!;
 let variants: LoadedVariant[] = [];
@@ -24,6 +27,31 @@ describe('sum: every compiled variant matches the js reference', () => {
           expect(out.length).toBe(axis === 1 ? c.x.shape[0] : c.x.shape[1]);
           const cmp = compareArrays(out, ref, tol, c.dtype);
           expect(cmp.ok, `${v.label} ${c.name}: ${cmp.message}`).toBe(true);
+        }
+      }
+    });
+
+    it(`edge cases in CSC and dense (and NaN, inf, negatives), axis ${axis}`, () => {
+      for (const c of layoutCases()) {
+        const ref = jsBackend.kernels.sum!(c.x, { axis });
+        // Independent check of the reference: the CSR sum of the same matrix.
+        const cmpCsr = compareArrays(ref, jsBackend.kernels.sum!(c.csr, { axis }), tol, c.dtype);
+        expect(cmpCsr.ok, `js ${c.name} vs its CSR twin: ${cmpCsr.message}`).toBe(true);
+        for (const v of variants) {
+          const cmp = compareArrays(v.backend.kernels.sum!(c.x, { axis }), ref, tol, c.dtype);
+          expect(cmp.ok, `${v.label} ${c.name}: ${cmp.message}`).toBe(true);
+        }
+      }
+    });
+
+    it(`real scanpy/numpy golden (X.sum(axis=${axis}, dtype=float64)) on mouse10k: js and every variant, CSR and CSC`, async () => {
+      const x = await mouse10k();
+      const want = golden('mouse10k').f64(`sum.axis${axis}`);
+      for (const input of [x, csrToCsc(x)]) {
+        expect(sameBits(jsBackend.kernels.sum!(input, { axis }), want)).toBe(true);
+        for (const v of variants) {
+          const cmp = compareArrays(v.backend.kernels.sum!(input, { axis }), want, tol, 'f32');
+          expect(cmp.ok && cmp.worstRatio === 0, `${v.label} ${input.format}: ${cmp.message}`).toBe(true);
         }
       }
     });
@@ -55,6 +83,18 @@ describe('sum: every compiled variant matches the js reference', () => {
     const outs = variants.filter((v) => v.variant === 'simd-threads').map((v) => v.backend.kernels.sum!(noisy, { axis: 0 }));
     expect(Buffer.from(outs[1]!.buffer).equals(Buffer.from(outs[0]!.buffer))).toBe(true);
     expect(Buffer.from(outs[2]!.buffer).equals(Buffer.from(outs[0]!.buffer))).toBe(true);
+  });
+
+  it('simd-threads gives bit-identical CSC and dense sums for 1, 2 and 3 threads', async () => {
+    const x = await mouse10k();
+    const noisy = x.withData(Float64Array.from(x.data, (v, i) => v * (1 + ((i * 2654435761) % 1000) * 1e-7)));
+    const threads = variants.filter((v) => v.variant === 'simd-threads');
+    for (const input of [csrToCsc(noisy), csrToDense(noisy)]) {
+      for (const axis of [0, 1] as const) {
+        const outs = threads.map((v) => v.backend.kernels.sum!(input, { axis }));
+        expect(sameBits(outs[1]!, outs[0]!) && sameBits(outs[2]!, outs[0]!), `${input.format} axis ${axis}`).toBe(true);
+      }
+    }
   });
 
   it('an out-of-range index reaching the module is a typed error, and the module stays usable', () => {

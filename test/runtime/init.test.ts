@@ -49,7 +49,8 @@ describe('init() and info() in Node', () => {
     expect(info.notTaken).toEqual({});
     const names = ck.info()!.backends.map((b) => [b.name, b.available]);
     expect(names).toEqual([['cuda', false], ['wasm', true], ['as', true], ['js', true]]);
-    expect(ck.info()!.backends.find((b) => b.name === 'cuda')!.reason).toMatch(/not built.*build:cuda/);
+    // Not built (CI builds the nvcc addon elsewhere), or built on a machine without a GPU.
+    expect(ck.info()!.backends.find((b) => b.name === 'cuda')!.reason).toMatch(/not built.*build:cuda|no NVIDIA driver|no CUDA device/);
   });
 
   it('rejects unknown init options and bad thread counts', async () => {

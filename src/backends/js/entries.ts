@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../errors.js';
 import { CscMatrix, CsrMatrix, DenseMatrix } from '../../matrix/index.js';
-import { isHandle } from '../../runtime/handles.js';
+import { isResident } from '../../runtime/handles.js';
 import type { StatsInput } from '../types.js';
 
 /** A matrix in JavaScript memory, in any layout. */
@@ -8,7 +8,7 @@ export type PlainMatrix = CsrMatrix | CscMatrix | DenseMatrix;
 
 /** The input as a plain matrix; a resident handle is an error (dispatch never sends one here). */
 export function plainMatrix(x: StatsInput): PlainMatrix {
-  if (isHandle(x)) throw new InvalidInputError(`the js backend got a matrix resident in ${x.backend}; download() it first`);
+  if (isResident(x)) throw new InvalidInputError(`the js backend got a matrix resident in ${x.backend}; download() it first`);
   return x;
 }
 

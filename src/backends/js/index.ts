@@ -13,6 +13,12 @@ import { meanVar } from './mean_var.js';
 import { nnzCount } from './nnz_count.js';
 import { qcMetrics } from './qc_metrics.js';
 import { subset } from './subset.js';
+// spatial:
+import { coOccurrence } from './co_occurrence.js';
+import { ligrec } from './ligrec.js';
+import { nhoodEnrichment } from './nhood_enrichment.js';
+import { spatialAutocorr } from './spatial_autocorr.js';
+import { spatialNeighbors } from './spatial_neighbors.js';
 
 /**
  * The reference backend: plain TypeScript in float64, written for clarity, always available.
@@ -20,5 +26,5 @@ import { subset } from './subset.js';
  */
 export const jsBackend: Backend = {
   name: 'js',
-  kernels: { log1p, normalizeTotal, scale, sum, meanVar, nnzCount, qcMetrics, filterCells, filterGenes, subset, toCsc, toCsr, highlyVariableGenes, expm1MeanVar, clippedSums },
+  kernels: { log1p, normalizeTotal, scale, sum, meanVar, nnzCount, qcMetrics, filterCells, filterGenes, subset, toCsc, toCsr, highlyVariableGenes, expm1MeanVar, clippedSums, spatialNeighbors, spatialAutocorr, coOccurrence, nhoodEnrichment, ligrec },
 };

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../errors.js';
 import { CscMatrix, CsrMatrix, DenseMatrix, type FloatArray, allocFloat } from '../../matrix/index.js';
-import { isHandle } from '../../runtime/handles.js';
+import { isResident } from '../../runtime/handles.js';
 import type { KernelArgs, NormalizeTotalResult, TransformInput } from '../types.js';
 
 /** A plain (JavaScript-memory) transform input; the js backend never receives handles. */
@@ -8,7 +8,7 @@ export type PlainInput = CsrMatrix | CscMatrix | DenseMatrix;
 
 /** The input as a plain matrix; a resident handle is an error (dispatch never sends one here). */
 export function plainInput(x: TransformInput): PlainInput {
-  if (isHandle(x)) throw new InvalidInputError(`the js backend got a matrix resident in ${x.backend}; download() it first`);
+  if (isResident(x)) throw new InvalidInputError(`the js backend got a matrix resident in ${x.backend}; download() it first`);
   return x;
 }
 

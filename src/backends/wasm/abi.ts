@@ -1,5 +1,5 @@
 import type { DType, FloatArray } from '../../matrix/index.js';
-import { type CsrHandle, type CsrInput, type ModuleBuffer, allocBuffer, isHandle, uploadCsr } from '../../runtime/handles.js';
+import { type CsrHandle, type CsrInput, type ModuleBuffer, allocBuffer, checkResidentIn, isHandle, uploadCsr, uploadDense } from '../../runtime/handles.js';
 import type { AllocScope, KernelModule, TypedCtor } from '../../runtime/module.js';
 import type { Backend, KernelName, KernelSignatures } from '../types.js';
 
@@ -41,7 +41,10 @@ export interface CsrPtrs {
  */
 export function csrPtrs(mod: KernelModule, x: CsrInput, scope: AllocScope, parts: 'all' | 'data' = 'all'): CsrPtrs {
   const [nrows, ncols] = x.shape;
-  if (isHandle(x)) return { ...x.ptrs, nrows, ncols, nnz: x.nnz, dtype: x.dtype };
+  if (isHandle(x)) {
+    checkResidentIn(x, mod);
+    return { ...x.ptrs, nrows, ncols, nnz: x.nnz, dtype: x.dtype };
+  }
   const nnz = x.nnz;
   return {
     indptr: parts === 'all' ? scope.copyIn(x.indptr) : 0,
@@ -94,5 +97,5 @@ export function createAbiBackend(name: string, mod: KernelModule, adapters: read
   for (const a of adapters) {
     if (mod.has(...a.symbols)) (kernels as Record<string, unknown>)[a.name] = a.impl(mod);
   }
-  return { name, variant: mod.variant, kernels, threads: mod.threads, upload: (x) => uploadCsr(name, mod, x) };
+  return { name, variant: mod.variant, kernels, threads: mod.threads, upload: (x) => uploadCsr(name, mod, x), uploadDense: (x) => uploadDense(name, mod, x) };
 }

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../errors.js';
 import { CscMatrix, type DType, DenseMatrix, type FloatArray, allocFloat } from '../../matrix/index.js';
-import { type CsrHandle, allocBuffer, isHandle } from '../../runtime/handles.js';
+import { type CsrHandle, DenseHandle, allocBuffer, checkResidentIn, isHandle, isResident } from '../../runtime/handles.js';
 import type { AllocScope, KernelModule } from '../../runtime/module.js';
 import type { KernelArgs, NormalizeTotalResult, TransformInput } from '../types.js';
 import { type AbiKernel, bytesOf, csrPtrs, floatCtor } from './abi.js';
@@ -27,6 +27,10 @@ export interface OperandPtrs {
  */
 export function operandPtrs(mod: KernelModule, x: TransformInput, scope: AllocScope, parts: 'all' | 'data' = 'all'): OperandPtrs {
   const [nrows, ncols] = x.shape;
+  if (x instanceof DenseHandle) {
+    checkResidentIn(x, mod);
+    return { layout: 'dense', indptr: 0, indices: 0, data: x.ptr, nrows, ncols, n: nrows * ncols, dtype: x.dtype };
+  }
   if (x instanceof DenseMatrix) {
     const n = nrows * ncols;
     return { layout: 'dense', indptr: 0, indices: 0, data: scope.copyIn(x.data.subarray(0, n)), nrows, ncols, n, dtype: x.dtype };
@@ -50,7 +54,7 @@ export function operandPtrs(mod: KernelModule, x: TransformInput, scope: AllocSc
 
 /** The same plain matrix with new values (padded when the input's data array is longer than nnz). */
 export function withValues<T extends TransformInput>(x: T, values: FloatArray): T {
-  if (isHandle(x)) throw new Error('internal: withValues on a handle');
+  if (isResident(x)) throw new Error('internal: withValues on a handle');
   let data = values;
   if (values.length !== x.data.length) {
     data = allocFloat(x.dtype, x.data.length);
@@ -62,7 +66,8 @@ export function withValues<T extends TransformInput>(x: T, values: FloatArray): 
 /**
  * Runs a same-structure value transform. `compute(p, dst, scope)` writes `p.n` values at dst
  * (which equals p.data for a plain input: the temporary copy is transformed in place). A
- * resident input gives a resident result sharing the structure; a plain one a plain matrix.
+ * resident input gives a resident result (a CsrHandle sharing the structure, or a new
+ * DenseHandle); a plain one a plain matrix.
  */
 export function transformValues<T extends TransformInput>(
   mod: KernelModule,
@@ -80,6 +85,17 @@ export function transformValues<T extends TransformInput>(
       throw e;
     }
     return h.withData(out) as T;
+  }
+  if (x instanceof DenseHandle) {
+    const n = x.shape[0] * x.shape[1];
+    const out = allocBuffer(mod, n * bytesOf(x.dtype));
+    try {
+      mod.scoped((s) => compute(operandPtrs(mod, x, s), out.ptr, s));
+    } catch (e) {
+      out.release();
+      throw e;
+    }
+    return new DenseHandle(x.backend, mod, x.shape, x.dtype, out) as T;
   }
   return mod.scoped((s) => {
     const p = operandPtrs(mod, x, s, parts);

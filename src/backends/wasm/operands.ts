@@ -1,4 +1,5 @@
 import { CscMatrix, DenseMatrix, type DType } from '../../matrix/index.js';
+import { DenseHandle, checkResidentIn } from '../../runtime/handles.js';
 import type { AllocScope, KernelModule } from '../../runtime/module.js';
 import type { StatsInput } from '../types.js';
 import { csrPtrs } from './abi.js';
@@ -18,11 +19,15 @@ export interface MatrixPtrs {
 }
 
 /**
- * Pointers of `x` in `mod`: a resident CSR handle's own arrays (no copy), or the arrays of a
- * plain CSR, CSC or dense matrix copied into `scope` (freed when the call ends).
+ * Pointers of `x` in `mod`: a resident CSR or dense handle's own arrays (no copy), or the
+ * arrays of a plain CSR, CSC or dense matrix copied into `scope` (freed when the call ends).
  */
 export function matrixPtrs(mod: KernelModule, x: StatsInput, scope: AllocScope): MatrixPtrs {
   const [nrows, ncols] = x.shape;
+  if (x instanceof DenseHandle) {
+    checkResidentIn(x, mod);
+    return { layout: 'dense', indptr: 0, indices: 0, data: x.ptr, nrows, ncols, dtype: x.dtype };
+  }
   if (x instanceof DenseMatrix) {
     return { layout: 'dense', indptr: 0, indices: 0, data: scope.copyIn(x.data), nrows, ncols, dtype: x.dtype };
   }

@@ -28,7 +28,7 @@ export const scaleKernel: AbiKernel<'scale'> = {
       mean = mod.copyOut(Float64Array, m, ncols);
       std = mod.copyOut(Float64Array, sd, ncols);
     };
-    if (!zeroCenter || x instanceof DenseMatrix) {
+    if (!zeroCenter || x instanceof DenseMatrix || x instanceof DenseHandle) {
       const X = transformValues(mod, x, 'all', call);
       return { X, mean: mean!, std: std! };
     }

@@ -1,0 +1,318 @@
+/**
+ * One benchmark process: loads ONE backend configuration (a wasm variant with a thread count,
+ * an AssemblyScript flavour, the native build, or js), then for every dataset and case: calls
+ * cellkernels' public API once, checks every output against scanpy's reference (a wrong result
+ * gets no time), and times repetitions, with-transfer (plain matrices) and resident (uploaded
+ * handle). Run by bench/run.mjs; writes JSON to --out.
+ *
+ *   node bench/node/worker.mjs --config simd-threads --threads 2 --datasets mouse10k,nb10k \
+ *        --out r.json [--cases log1p,...] [--budget 0.3] [--min-reps 3] [--memory]
+ *
+ * Configs: simd-threads | simd | scalar | as-simd | as-scalar | native | native-sse4 | js.
+ * --memory: instead of timing, runs the pipeline upload → qcMetrics → normalizeTotal → log1p →
+ * highlyVariableGenes(seurat) → scale(zeroCenter false) → download on the first dataset and
+ * reports the wasm heap size and the process's peak RSS.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CASES, toleranceOf } from '../lib/cases.mjs';
+import { BENCH, DATA_DIR, REPO, readDataset } from '../lib/datasets.mjs';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => {
+    if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']);
+    return acc;
+  }, []),
+);
+const config = args.config;
+const threads = Number(args.threads ?? 1);
+const budgetMs = 1000 * Number(args.budget ?? 0.3);
+const minReps = Number(args['min-reps'] ?? 3);
+const maxReps = Number(args['max-reps'] ?? 15);
+const wantCases = args.cases ? new Set(args.cases.split(',')) : null;
+const B = join(BENCH, '.build', 'src');
+const imp = (p) => import(pathToFileURL(join(B, p)).href);
+
+const tStart = performance.now();
+const ck = await imp('index.js');
+const { loadVariant } = await imp('runtime/load.js');
+const { KernelModule } = await imp('runtime/module.js');
+const { createWasmBackend } = await imp('backends/wasm/index.js');
+const { createAsBackend } = await imp('backends/as/index.js');
+const { installBackend } = await imp('dispatch/index.js');
+const { compareArrays } = await imp('testing/tolerance.js');
+const importMs = performance.now() - tStart;
+
+// ------------------------------------------------------------------ load the configuration
+const wasmPaths = join(REPO, 'build', 'wasm') + '/';
+let mod = null;
+let backendName = 'js';
+let nativeHeap = null;
+let nativeExit = null;
+const tLoad = performance.now();
+if (config === 'native' || config === 'native-sse4') {
+  const require = createRequire(import.meta.url);
+  const addon = require(join(BENCH, 'native', 'build', config === 'native' ? 'ck_native.node' : 'ck_native_sse4.node'));
+  const { buffer, symbols } = addon.init(2 ** 32 - 65536);
+  const index = new Map(symbols.map((s, i) => [s, i]));
+  const memory = { buffer };
+  const fns = new Map();
+  const raw = {
+    memory: () => memory,
+    fn: (name) => {
+      if (!index.has(name)) return undefined;
+      if (!fns.has(name)) {
+        const i = index.get(name);
+        fns.set(name, (...a) => addon.call(i, ...a));
+      }
+      return fns.get(name);
+    },
+  };
+  const started = raw.fn('ck_set_threads')(threads);
+  mod = new KernelModule(config, raw, symbols, started);
+  nativeHeap = () => addon.heap().top;
+  nativeExit = (code) => addon.exit(code);
+  installBackend(createWasmBackend(mod));
+  backendName = 'wasm';
+} else if (config !== 'js') {
+  mod = await loadVariant(config, { threads, wasmPaths });
+  if (config.startsWith('as-')) {
+    installBackend(createAsBackend(mod));
+    backendName = 'as';
+  } else {
+    installBackend(createWasmBackend(mod));
+    backendName = 'wasm';
+  }
+}
+const loadMs = performance.now() - tLoad;
+const heapBytes = () => (nativeHeap ? nativeHeap() : mod ? mod.heapBytes : null);
+const opts = { backend: backendName, strict: true };
+
+/** Ends the process; the native build must skip static destructors (see addon.cc exit()). */
+function finish() {
+  if (nativeExit) nativeExit(0);
+  mod?.shutdown();
+  process.exit(0);
+}
+
+// ------------------------------------------------------------------ helpers
+function typed(file, dtype) {
+  const b = readFileSync(file);
+  const C = { f64: Float64Array, f32: Float32Array, i32: Int32Array, u8: Uint8Array }[dtype];
+  return new C(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+function statusKb(key) {
+  const m = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+function summary(times) {
+  const s = [...times].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))];
+  return { median: s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, min: s[0], max: s[s.length - 1], q1: q(0.25), q3: q(0.75), n: s.length, times: times.map((t) => +t.toFixed(4)) };
+}
+
+/** Compares the outputs with the reference: { ok, message?, worst } */
+function check(c, outs, refCase, refDir) {
+  let worst = { ratio: 0 };
+  for (const [name, meta] of Object.entries(refCase.outputs)) {
+    const ref = typed(join(refDir, meta.file), meta.dtype);
+    const out = outs[name];
+    if (out === undefined) return { ok: false, message: `no output "${name}" (have ${Object.keys(outs).join(', ')})` };
+    const [kind, dtype] = toleranceOf(c, name, meta.dtype);
+    if (kind === 'hvgMask') {
+      // the same set except genes tied (within 1e-6) with the reference score at the cut-off
+      const score = typed(join(refDir, refCase.outputs[dtype].file), 'f64');
+      if (out.length !== ref.length) return { ok: false, message: `${name}: length ${out.length}, expected ${ref.length}` };
+      let cutoff = Infinity;
+      for (let j = 0; j < ref.length; j++) if (ref[j]) cutoff = Math.min(cutoff, score[j]);
+      let bad = 0, tied = 0;
+      for (let j = 0; j < ref.length; j++) {
+        if (!!out[j] === !!ref[j]) continue;
+        if (Math.abs(score[j] - cutoff) <= 1e-6 * Math.max(1, Math.abs(cutoff))) tied++;
+        else bad++;
+      }
+      if (bad) return { ok: false, message: `${name}: ${bad} genes differ away from the cut-off (${tied} tied)` };
+      continue;
+    }
+    if (kind === 'hvgRank') {
+      // equal ranks (NaN = not ranked) except among genes whose scores tie within 1e-9
+      const score = typed(join(refDir, refCase.outputs[dtype].file), 'f64');
+      const order = Array.from(score.keys()).sort((a, b) => score[a] - score[b]);
+      const tiedGene = new Uint8Array(score.length);
+      for (let i = 1; i < order.length; i++) {
+        const a = score[order[i - 1]], b = score[order[i]];
+        if (Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a))) tiedGene[order[i - 1]] = tiedGene[order[i]] = 1;
+      }
+      let bad = 0;
+      for (let j = 0; j < ref.length; j++) {
+        const same = Number.isNaN(ref[j]) ? Number.isNaN(out[j]) : out[j] === ref[j];
+        if (!same && !tiedGene[j]) bad++;
+      }
+      if (bad) return { ok: false, message: `${name}: ${bad} ranks differ outside tied scores` };
+      continue;
+    }
+    const k = kind === 'elementwise8' ? 'elementwise' : kind;
+    const limit = kind === 'elementwise8' ? 2 : 1;
+    const r = compareArrays(out, ref, k, dtype);
+    if (r.worstRatio > worst.ratio) worst = { name, ratio: r.worstRatio, kind };
+    if (!(r.worstRatio <= limit)) return { ok: false, message: `${name}: ${r.message ?? `worst ${r.worstRatio}× the ${kind} tolerance`}`, worst };
+  }
+  return { ok: true, worst };
+}
+
+function timeIt(fn, release) {
+  const times = [];
+  const t0 = performance.now();
+  while (times.length < maxReps && (times.length < minReps || performance.now() - t0 < budgetMs)) {
+    const a = performance.now();
+    const r = fn();
+    times.push(performance.now() - a);
+    release?.(r);
+  }
+  return summary(times);
+}
+
+function apiHas(c) {
+  const names = Array.isArray(c.api) ? c.api : [c.api];
+  const missing = names.filter((n) => typeof ck[n] !== 'function');
+  return missing.length ? `cellkernels does not export ${missing.join(', ')} yet` : null;
+}
+
+// ------------------------------------------------------------------ memory mode
+if (args.memory === 'true') {
+  const name = args.datasets.split(',')[0];
+  const d = readDataset(name);
+  const refMan = JSON.parse(readFileSync(join(DATA_DIR, name, 'ref', 'manifest.json'), 'utf8'));
+  const X = new ck.CsrMatrix({ shape: d.manifest.shape, data: d.data, indices: d.indices, indptr: d.indptr });
+  const pct = refMan.cases.qcMetrics?.params.percentTop ?? [50, 100, 200, 500].filter((p) => p <= d.manifest.shape[1]);
+  const ntop = refMan.cases['hvg.seurat']?.params.nTopGenes ?? 2000;
+  const steps = [];
+  const pipeline = () => {
+    const h = backendName === 'js' ? X : ck.upload(X, { backend: backendName });
+    if (typeof ck.qcMetrics === 'function') (ck.qcMetrics(h, { qcVars: { qc: d.qcMask }, percentTop: pct, ...opts }), steps.push('qcMetrics'));
+    const n = ck.normalizeTotal(h, opts);
+    steps.push('normalizeTotal');
+    const l = ck.log1p(n.X, opts);
+    steps.push('log1p');
+    n.X.free?.();
+    if (typeof ck.highlyVariableGenes === 'function') (ck.highlyVariableGenes(l, { flavor: 'seurat', nTopGenes: ntop, ...opts }), steps.push('highlyVariableGenes'));
+    const s = ck.scale(l, { zeroCenter: false, maxValue: 10, ...opts });
+    steps.push('scale');
+    const out = ck.download(s.X);
+    const heap = heapBytes();
+    s.X.free?.();
+    l.free?.();
+    if (h !== X) h.free();
+    return { out, heap };
+  };
+  pipeline(); // warm (tier-up), so the peak is the data's
+  steps.length = 0;
+  global.gc?.();
+  writeFileSync('/proc/self/clear_refs', '5');
+  const base = statusKb('VmRSS');
+  const t0 = performance.now();
+  const { heap } = pipeline();
+  const ms = performance.now() - t0;
+  const res = {
+    config, threads, dataset: name, steps, ms,
+    heapMB: heap === null ? null : heap / 2 ** 20,
+    heapNote: config.startsWith('native') ? 'arena high-water mark (bump pointer)' : 'WebAssembly.Memory size after the pipeline (wasm memory never shrinks: its peak)',
+    baselineRssMB: base / 1024, peakRssMB: statusKb('VmHWM') / 1024,
+  };
+  writeFileSync(args.out, JSON.stringify(res, null, 1));
+  finish();
+}
+
+// ------------------------------------------------------------------ timing mode
+const out = {
+  config, threads: mod ? mod.threads : 1, simdTarget: mod ? mod.simdTarget : null, backend: backendName,
+  importMs, loadMs, node: process.version, datasets: {},
+};
+let firstCallDone = false;
+for (const name of args.datasets.split(',')) {
+  const d = readDataset(name);
+  const refDir = join(DATA_DIR, name, 'ref');
+  const refMan = JSON.parse(readFileSync(join(refDir, 'manifest.json'), 'utf8'));
+  const inputs = {};
+  const getInput = (kind) => {
+    if (inputs[kind]) return inputs[kind];
+    let data = d.data;
+    if (kind === 'lognorm') {
+      const meta = refMan.cases['normalizeTotal+log1p']?.outputs.data;
+      if (!meta) return null;
+      data = typed(join(refDir, meta.file), 'f32');
+    }
+    const X = new ck.CsrMatrix({ shape: d.manifest.shape, data, indices: d.indices, indptr: d.indptr });
+    inputs[kind] = { X, h: null };
+    return inputs[kind];
+  };
+  const res = (out.datasets[name] = {});
+  for (const c of CASES) {
+    if (wantCases && !wantCases.has(c.id)) continue;
+    const refCase = refMan.cases[c.id];
+    if (!refCase) continue; // the Python side did not run it on this dataset
+    const missing = apiHas(c);
+    if (missing) {
+      res[c.id] = { skipped: missing };
+      continue;
+    }
+    const inp = getInput(c.input ?? 'counts');
+    if (!inp) {
+      res[c.id] = { skipped: 'no lognorm reference' };
+      continue;
+    }
+    const ctx = { qcMask: d.qcMask };
+    const modes = backendName === 'js' ? ['transfer'] : ['transfer', 'resident'];
+    const entry = (res[c.id] = {});
+    for (const mode of modes) {
+      let X = inp.X;
+      if (mode === 'resident') {
+        try {
+          // one resident input at a time (100k × 20k: counts and lognorm together would take
+          // 2.2 GB of the 4 GB heap before any output); uploading is not timed
+          for (const o of Object.values(inputs)) {
+            if (o !== inp && o.h) {
+              o.h.free();
+              o.h = null;
+            }
+          }
+          inp.h ??= ck.upload(inp.X, { backend: backendName });
+        } catch (e) {
+          entry[mode] = { error: `upload: ${e.message}` };
+          continue;
+        }
+        X = inp.h;
+      }
+      const call = () => c.run(ck, X, refCase.params, opts, ctx);
+      let r;
+      const a = performance.now();
+      try {
+        r = call();
+      } catch (e) {
+        const nie = e?.constructor?.name === 'KernelNotImplementedError';
+        entry[mode] = nie ? { skipped: `not implemented in ${config}` } : { error: `${e?.constructor?.name}: ${e?.message}`.slice(0, 300) };
+        continue;
+      }
+      const firstMs = performance.now() - a;
+      if (!firstCallDone) {
+        out.firstCall = { dataset: name, case: c.id, mode, ms: firstMs };
+        firstCallDone = true;
+      }
+      const chk = check(c, c.outputs(r, ck), refCase, refDir);
+      c.release?.(r);
+      if (!chk.ok) {
+        entry[mode] = { wrong: chk.message, firstMs };
+        continue;
+      }
+      entry[mode] = { firstMs, worst: chk.worst, ...timeIt(call, c.release) };
+    }
+  }
+  for (const v of Object.values(inputs)) v.h?.free?.();
+  out.datasets[name].__heapMB = heapBytes() === null ? null : heapBytes() / 2 ** 20;
+}
+writeFileSync(args.out, JSON.stringify(out, null, 1));
+finish();

@@ -1,0 +1,369 @@
+// cellkernels — spatial neighbour graphs from coordinates (squidpy spatial_neighbors with
+// generic coordinates, i.e. scikit-learn NearestNeighbors with the query point left out).
+//
+// kNN: the k other cells with the smallest d² = Σ_a (c_i[a] − c_j[a])² (summed over the
+// dimensions in order, float64), ties broken by the smaller index; radius: every other cell with
+// d² ≤ r². Distances are sqrt(d²), as scikit-learn's KD-tree returns them. A KD-tree (splits at
+// the median of the widest dimension, leaves of ≤ 16 cells, a bounding box per node) prunes a
+// node when its box is farther than the current k-th distance (strictly, so ties are never
+// lost: a box's distance never exceeds that of a cell inside it, in floating point too).
+// Queries run in fixed blocks, in tree order (for cache locality); each row's result depends on
+// nothing else, so any thread count gives the same bits, equal to the js reference's. Rows come out with columns ascending.
+#include <math.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "ck/common.h"
+#include "ck/parallel.h"
+
+namespace ck {
+namespace {
+
+constexpr int32_t kLeaf = 16;
+
+struct Tree {
+  const double* c = nullptr;
+  int32_t n = 0, d = 0;
+  int32_t* idx = nullptr;    // cells, reordered so that each node is a range
+  int32_t* start = nullptr;  // per node
+  int32_t* end = nullptr;
+  int32_t* left = nullptr;   // −1 for a leaf; right child = left + 1
+  double* box = nullptr;     // per node: lo[d], hi[d]
+  double* pts = nullptr;     // coordinates in tree order (idx), packed, for leaf scans
+  int32_t nodes = 0;
+
+  bool alloc(int32_t n_, int32_t d_, const double* c_) {
+    c = c_;
+    n = n_;
+    d = d_;
+    const int32_t cap = 2 * (n / kLeaf + 1) * 2 + 1;
+    idx = static_cast<int32_t*>(malloc(sizeof(int32_t) * (static_cast<size_t>(n) + 1)));
+    start = static_cast<int32_t*>(malloc(sizeof(int32_t) * cap));
+    end = static_cast<int32_t*>(malloc(sizeof(int32_t) * cap));
+    left = static_cast<int32_t*>(malloc(sizeof(int32_t) * cap));
+    box = static_cast<double*>(malloc(sizeof(double) * 2 * static_cast<size_t>(d) * cap));
+    pts = static_cast<double*>(malloc(sizeof(double) * (static_cast<size_t>(n) * d + 1)));
+    return idx && start && end && left && box && pts;
+  }
+  void release() {
+    free(idx);
+    free(start);
+    free(end);
+    free(left);
+    free(box);
+    free(pts);
+  }
+  double at(int32_t i, int32_t a) const { return c[static_cast<size_t>(i) * d + a]; }
+
+  // builds node `id` over idx[s, e); children are allocated as a pair
+  void build(int32_t id, int32_t s, int32_t e) {
+    start[id] = s;
+    end[id] = e;
+    double* lo = box + 2 * static_cast<size_t>(d) * id;
+    double* hi = lo + d;
+    for (int32_t a = 0; a < d; ++a) lo[a] = hi[a] = at(idx[s], a);
+    for (int32_t q = s + 1; q < e; ++q) {
+      for (int32_t a = 0; a < d; ++a) {
+        const double v = at(idx[q], a);
+        if (v < lo[a]) lo[a] = v;
+        if (v > hi[a]) hi[a] = v;
+      }
+    }
+    int32_t dim = 0;
+    for (int32_t a = 1; a < d; ++a) {
+      if (hi[a] - lo[a] > hi[dim] - lo[dim]) dim = a;
+    }
+    if (e - s <= kLeaf || hi[dim] == lo[dim]) {
+      left[id] = -1;
+      return;
+    }
+    const int32_t mid = s + (e - s) / 2;
+    std::nth_element(idx + s, idx + mid, idx + e, [&](int32_t p, int32_t q) {
+      const double vp = at(p, dim), vq = at(q, dim);
+      return vp < vq || (vp == vq && p < q);
+    });
+    const int32_t l = nodes;
+    nodes += 2;
+    left[id] = l;
+    build(l, s, mid);
+    build(l + 1, mid, e);
+  }
+
+  double box_dist2(int32_t id, const double* q) const {
+    const double* lo = box + 2 * static_cast<size_t>(d) * id;
+    const double* hi = lo + d;
+    double s = 0;
+    for (int32_t a = 0; a < d; ++a) {
+      double t = 0;
+      if (q[a] < lo[a]) t = lo[a] - q[a];
+      else if (q[a] > hi[a]) t = q[a] - hi[a];
+      s += t * t;
+    }
+    return s;
+  }
+
+  // d² between query q and the point at tree position p (same operations as dist2(i, j))
+  double dist2_at(const double* q, int32_t p) const {
+    const double* c2 = pts + static_cast<size_t>(p) * d;
+    if (d == 2) {
+      const double t0 = q[0] - c2[0], t1 = q[1] - c2[1];
+      return (0.0 + t0 * t0) + t1 * t1;
+    }
+    double s = 0;
+    for (int32_t a = 0; a < d; ++a) {
+      const double t = q[a] - c2[a];
+      s += t * t;
+    }
+    return s;
+  }
+
+  double dist2(int32_t i, int32_t j) const {
+    double s = 0;
+    for (int32_t a = 0; a < d; ++a) {
+      const double t = at(i, a) - at(j, a);
+      s += t * t;
+    }
+    return s;
+  }
+};
+
+struct KnnState {
+  int32_t k = 0, count = 0;
+  double* d2 = nullptr;
+  int32_t* j = nullptr;
+  bool better(double a, int32_t ja, double b, int32_t jb) const { return a < b || (a == b && ja < jb); }
+  void offer(double v, int32_t jj) {
+    if (count == k && !better(v, jj, d2[k - 1], j[k - 1])) return;
+    int32_t p = count == k ? k - 1 : count++;
+    while (p > 0 && better(v, jj, d2[p - 1], j[p - 1])) {
+      d2[p] = d2[p - 1];
+      j[p] = j[p - 1];
+      --p;
+    }
+    d2[p] = v;
+    j[p] = jj;
+  }
+};
+
+// visits node `id` whose box is at squared distance `bd` from the query
+void knn_visit(const Tree& t, int32_t id, double bd, int32_t i, const double* q, KnnState& st) {
+  if (st.count == st.k && bd > st.d2[st.k - 1]) return;
+  if (t.left[id] < 0) {
+    for (int32_t p = t.start[id]; p < t.end[id]; ++p) {
+      const int32_t j = t.idx[p];
+      if (j != i) st.offer(t.dist2_at(q, p), j);
+    }
+    return;
+  }
+  const int32_t l = t.left[id];
+  const double dl = t.box_dist2(l, q), dr = t.box_dist2(l + 1, q);
+  if (dl <= dr) {
+    knn_visit(t, l, dl, i, q, st);
+    knn_visit(t, l + 1, dr, i, q, st);
+  } else {
+    knn_visit(t, l + 1, dr, i, q, st);
+    knn_visit(t, l, dl, i, q, st);
+  }
+}
+
+// calls out(j, d2) for every other cell within r² (in tree order)
+template <typename Out>
+void radius_visit(const Tree& t, int32_t id, int32_t i, const double* q, double r2, const Out& out) {
+  if (t.box_dist2(id, q) > r2) return;
+  if (t.left[id] < 0) {
+    for (int32_t p = t.start[id]; p < t.end[id]; ++p) {
+      const int32_t j = t.idx[p];
+      if (j == i) continue;
+      const double v = t.dist2_at(q, p);
+      if (v <= r2) out(j, v);
+    }
+    return;
+  }
+  radius_visit(t, t.left[id], i, q, r2, out);
+  radius_visit(t, t.left[id] + 1, i, q, r2, out);
+}
+
+// sorts a row's (index, distance) pairs by index (insertion sort: rows are short)
+void sort_row(int32_t* j, double* v, int32_t len) {
+  for (int32_t a = 1; a < len; ++a) {
+    const int32_t jj = j[a];
+    const double vv = v[a];
+    int32_t b = a;
+    while (b > 0 && j[b - 1] > jj) {
+      j[b] = j[b - 1];
+      v[b] = v[b - 1];
+      --b;
+    }
+    j[b] = jj;
+    v[b] = vv;
+  }
+}
+
+int32_t check(const double* coords, int32_t n, int32_t d) {
+  if (n < 0 || d < 1) {
+    set_error_detail(n < 0 ? 2 : 3);
+    return kInvalidArgument;
+  }
+  for (size_t q = 0; q < static_cast<size_t>(n) * d; ++q) {
+    if (!isfinite(coords[q])) {
+      set_error_detail(1);
+      return kInvalidArgument;
+    }
+  }
+  return kOk;
+}
+
+bool build_tree(Tree& t, const double* coords, int32_t n, int32_t d) {
+  if (!t.alloc(n, d, coords)) return false;
+  for (int32_t i = 0; i < n; ++i) t.idx[i] = i;
+  t.nodes = 1;
+  if (n > 0) t.build(0, 0, n);
+  for (int32_t p = 0; p < n; ++p) {
+    for (int32_t a = 0; a < d; ++a) t.pts[static_cast<size_t>(p) * d + a] = t.at(t.idx[p], a);
+  }
+  return true;
+}
+
+constexpr int32_t kQueryBlock = 256;
+
+int32_t knn(const double* coords, int32_t n, int32_t d, int32_t k, int32_t* out_idx, double* out_dist) {
+  int32_t st = check(coords, n, d);
+  if (st != kOk) return st;
+  if (k < 1 || (n > 0 && k > n - 1)) {
+    set_error_detail(4);
+    return kInvalidArgument;
+  }
+  if (n == 0) return kOk;
+  Tree t;
+  if (!build_tree(t, coords, n, d)) {
+    t.release();
+    return kOutOfMemory;
+  }
+  std::atomic<int32_t> oom{0};
+  parallel_for(num_blocks(n, kQueryBlock), [&](int32_t b) {
+    KnnState s;
+    s.k = k;
+    s.d2 = static_cast<double*>(malloc(sizeof(double) * k));
+    s.j = static_cast<int32_t*>(malloc(sizeof(int32_t) * k));
+    if (!s.d2 || !s.j) {
+      oom.store(1);
+    } else {
+      const int32_t e = (b + 1) * kQueryBlock < n ? (b + 1) * kQueryBlock : n;
+      for (int32_t qp = b * kQueryBlock; qp < e; ++qp) {
+        const int32_t i = t.idx[qp];  // queries in tree order: neighbouring queries share cache
+        s.count = 0;
+        knn_visit(t, 0, 0.0, i, coords + static_cast<size_t>(i) * d, s);
+        int32_t* oj = out_idx + static_cast<size_t>(i) * k;
+        double* ov = out_dist + static_cast<size_t>(i) * k;
+        for (int32_t q = 0; q < k; ++q) {
+          oj[q] = s.j[q];
+          ov[q] = s.d2[q];
+        }
+        sort_row(oj, ov, k);
+        for (int32_t q = 0; q < k; ++q) ov[q] = sqrt(ov[q]);
+      }
+    }
+    free(s.d2);
+    free(s.j);
+  });
+  t.release();
+  return oom.load() ? kOutOfMemory : kOk;
+}
+
+int32_t radius_count(const double* coords, int32_t n, int32_t d, double radius, int32_t* counts) {
+  int32_t st = check(coords, n, d);
+  if (st != kOk) return st;
+  if (!(radius >= 0) || !isfinite(radius)) {
+    set_error_detail(4);
+    return kInvalidArgument;
+  }
+  if (n == 0) return kOk;
+  Tree t;
+  if (!build_tree(t, coords, n, d)) {
+    t.release();
+    return kOutOfMemory;
+  }
+  const double r2 = radius * radius;
+  parallel_for(num_blocks(n, kQueryBlock), [&](int32_t b) {
+    const int32_t e = (b + 1) * kQueryBlock < n ? (b + 1) * kQueryBlock : n;
+    for (int32_t qp = b * kQueryBlock; qp < e; ++qp) {
+      const int32_t i = t.idx[qp];
+      int32_t c = 0;
+      radius_visit(t, 0, i, coords + static_cast<size_t>(i) * d, r2, [&](int32_t, double) { ++c; });
+      counts[i] = c;
+    }
+  });
+  t.release();
+  return kOk;
+}
+
+int32_t radius_fill(const double* coords, int32_t n, int32_t d, double radius, const int32_t* indptr, int32_t* out_idx,
+                    double* out_dist) {
+  int32_t st = check(coords, n, d);
+  if (st != kOk) return st;
+  if (!(radius >= 0) || !isfinite(radius)) {
+    set_error_detail(4);
+    return kInvalidArgument;
+  }
+  if (n == 0) return kOk;
+  Tree t;
+  if (!build_tree(t, coords, n, d)) {
+    t.release();
+    return kOutOfMemory;
+  }
+  const double r2 = radius * radius;
+  std::atomic<int32_t> bad{-1};
+  parallel_for(num_blocks(n, kQueryBlock), [&](int32_t b) {
+    const int32_t e = (b + 1) * kQueryBlock < n ? (b + 1) * kQueryBlock : n;
+    for (int32_t qp = b * kQueryBlock; qp < e; ++qp) {
+      const int32_t i = t.idx[qp];
+      int32_t p = indptr[i];
+      const int32_t cap = indptr[i + 1];
+      radius_visit(t, 0, i, coords + static_cast<size_t>(i) * d, r2, [&](int32_t j, double v) {
+        if (p < cap) {
+          out_idx[p] = j;
+          out_dist[p] = v;
+        }
+        ++p;
+      });
+      if (p != cap) {
+        bad.store(i);
+        continue;
+      }
+      sort_row(out_idx + indptr[i], out_dist + indptr[i], cap - indptr[i]);
+      for (int32_t q = indptr[i]; q < cap; ++q) out_dist[q] = sqrt(out_dist[q]);
+    }
+  });
+  t.release();
+  if (bad.load() >= 0) {
+    set_error_detail(bad.load());
+    return kBadIndptr;  // indptr does not match the counts of ck_spatial_neighbors_radius_count
+  }
+  return kOk;
+}
+
+}  // namespace
+}  // namespace ck
+
+/// kNN graph of n points in d dimensions (row-major float64 coords, finite): for each point its
+/// k nearest other points (1 ≤ k ≤ n − 1), ties by the smaller index, written to out_idx[n·k]
+/// (ascending within each row) with Euclidean distances out_dist[n·k].
+CK_EXPORT int32_t ck_spatial_neighbors_knn_dense_f64(const double* coords, int32_t n, int32_t d, int32_t k,
+                                                     int32_t* out_idx, double* out_dist) {
+  return ck::knn(coords, n, d, k, out_idx, out_dist);
+}
+
+/// Radius graph, first pass: counts[n] = number of other points within `radius` of each point.
+CK_EXPORT int32_t ck_spatial_neighbors_radius_count_dense_f64(const double* coords, int32_t n, int32_t d, double radius,
+                                                              int32_t* counts) {
+  return ck::radius_count(coords, n, d, radius, counts);
+}
+
+/// Radius graph, second pass: with indptr[n+1] the running sum of the first pass's counts,
+/// writes each point's neighbours (ascending) and distances at [indptr[i], indptr[i+1]).
+CK_EXPORT int32_t ck_spatial_neighbors_radius_dense_f64(const double* coords, int32_t n, int32_t d, double radius,
+                                                        const int32_t* indptr, int32_t* out_idx, double* out_dist) {
+  return ck::radius_fill(coords, n, d, radius, indptr, out_idx, out_dist);
+}
