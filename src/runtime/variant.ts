@@ -21,11 +21,16 @@ export function whyNot(variant: Variant, host: HostFacts, features: WasmFeatures
   if (!features.simd) return 'the engine has no WebAssembly SIMD';
   if (variant !== 'simd-threads') return undefined;
   if (precompiled) return 'a precompiled module was given (init({ module })): edge runtimes cannot start threads';
-  if (!features.threads) return 'the engine has no WebAssembly threads (shared memory and atomics)';
+  // Host facts first: they say more than a failed feature probe (a non-isolated page also
+  // fails the threads probe, because it has no SharedArrayBuffer).
+  if (host.runtime !== 'node' && host.runtime !== 'bun' && host.runtime !== 'browser' && host.runtime !== 'worker') {
+    return `the threaded build needs Node's worker_threads or a browser page or worker; this is ${host.runtime}`;
+  }
   if (!host.crossOriginIsolated) {
     return 'the page is not crossOriginIsolated: serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
   }
-  if (!host.canStartWorkers) return `this ${host.runtime} runtime cannot start workers`;
+  if (!host.canStartWorkers) return `this ${host.runtime} context cannot start workers`;
+  if (!features.threads) return 'the engine has no WebAssembly threads (shared memory and atomics)';
   return undefined;
 }
 

@@ -93,3 +93,17 @@ describe('init() and info() in Node', () => {
     expect(out.trim()).toBe('simd');
   });
 });
+
+describe('reasons name the real obstacle', () => {
+  it('a non-isolated page is told about COOP/COEP even though its threads probe also fails', () => {
+    const c = chooseVariant(WASM_VARIANTS, page, { simd: true, threads: false });
+    expect('notTaken' in c && c.notTaken['simd-threads']).toMatch(/not crossOriginIsolated/);
+  });
+
+  it('Deno and edge runtimes are told the threaded build needs worker_threads or a browser', () => {
+    for (const runtime of ['deno', 'edge'] as const) {
+      const c = chooseVariant(WASM_VARIANTS, { ...node, runtime, crossOriginIsolated: false }, all);
+      expect(c).toMatchObject({ variant: 'simd', notTaken: { 'simd-threads': expect.stringMatching(new RegExp(`worker_threads.*this is ${runtime}`)) } });
+    }
+  });
+});
