@@ -6,7 +6,8 @@
  *   npm run bench:quick          mouse10k (real) + nb10k (synthetic 10k × 20k); < 2 min
  *   npm run bench                + nb100k (synthetic 100k × 20k, 138 M non-zeros)
  *   node bench/run.mjs [--quick] [--datasets a,b] [--cases log1p,sum.axis0] [--configs simd-threads,js,scran.js]
- *                      [--huge] [--no-cold] [--no-memory] [--budget s] [--py-budget s]
+ *                      [--huge] [--no-cold] [--no-memory] [--budget s] [--py-budget s] [--min-reps n]
+ *                      [--threads 1,2] [--name latest-100k]  (results/<name>.{md,svg,json})
  *
  * Steps (each prerequisite is created when missing): build/wasm (npm run build), the pinned
  * Python venv (bench/reference/setup-venv.sh), the datasets (bench/lib/datasets.mjs), the native
@@ -33,7 +34,7 @@ const opt = (n, d) => {
 const quick = flag('quick');
 const t0 = performance.now();
 const log = (m) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}`);
-const THREADS = [1, 2];
+const THREADS = (opt('threads', '1,2')).split(',').map(Number);
 const maxThreads = Math.max(...THREADS);
 
 const datasets = opt('datasets', quick ? 'mouse10k,nb10k' : `mouse10k,nb10k,nb100k${flag('huge') ? ',nb400k' : ''}`).split(',');
@@ -41,7 +42,7 @@ const datasets = opt('datasets', quick ? 'mouse10k,nb10k' : `mouse10k,nb10k,nb10
 const configs = opt('configs', `native,${quick ? '' : 'native-sse4,'}simd-threads,simd,scalar,as-simd,as-scalar,js,scran.js`).split(',');
 const cases = opt('cases', '');
 const nodeBudget = Number(opt('budget', quick ? 0.05 : 1));
-const nodeMinReps = Number(opt('min-reps', quick ? 3 : 5));
+const nodeMinReps = Number(opt('min-reps', quick ? 2 : 5));
 const pyBudget = Number(opt('py-budget', quick ? 0 : 1.5));
 // every configuration runs on these; the others get only native and simd-threads (bench:quick's time limit)
 const wideDatasets = quick ? ['mouse10k'] : null;
@@ -81,7 +82,7 @@ for (const flavor of ['native', 'native-sse4'].filter((c) => configs.includes(c)
 const native = nativeBuilds.native ?? null;
 
 // ------------------------------------------------------------------ Python (scanpy + Numba)
-const tmp = join(BENCH, 'results', 'tmp');
+const tmp = process.env.CK_BENCH_TMP ?? join(BENCH, 'results', 'tmp');
 mkdirSync(tmp, { recursive: true });
 const pyEnv = { ...process.env, NUMBA_NUM_THREADS: String(maxThreads), PYTHONWARNINGS: 'ignore' };
 delete pyEnv.OPENBLAS_CORETYPE;
@@ -95,7 +96,7 @@ let pyVersionsAll = {};
   log(`scanpy on ${runnable.join(', ')} (cold starts: ${cold}${memory ? `; memory on ${runnable[runnable.length - 1]}` : ''})`);
   const a = ['bench/python/bench_scanpy.py', '--dataset', runnable.join(','), '--out', out, '--threads', THREADS.join(','), '--budget', String(pyBudget), '--min-reps', String(quick ? 2 : 3), '--cold', cold];
   if (memory) a.push('--memory');
-  if (quick) a.push('--numba-threads', String(maxThreads));
+  if (quick) a.push('--numba-threads', String(maxThreads), '--quick');
   if (cases) a.push('--cases', cases);
   const r = spawnSync(PY, a, { cwd: REPO, env: pyEnv, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error('bench_scanpy.py failed');
@@ -109,8 +110,8 @@ const runs = [];
 for (const c of configs) {
   if (c.startsWith('native') && (!nativeBuilds[c] || nativeBuilds[c].error)) continue;
   if (c === 'scran.js') continue;
-  // quick: native at 2 threads only (the wasm/native ratio); full: 1 and 2
-  const ts = c === 'simd-threads' || c === 'native-sse4' || (c === 'native' && !quick) ? THREADS : c === 'native' ? [maxThreads] : [1];
+  // quick: native and simd-threads at 2 threads only (the headline ratios); full: 1 and 2
+  const ts = c === 'simd-threads' || c.startsWith('native') ? (quick ? [maxThreads] : THREADS) : [1];
   for (const t of ts) runs.push({ config: c, threads: t });
 }
 const node = [];
@@ -121,6 +122,7 @@ for (const r of runs) {
   if (!ds.length) continue;
   const a = ['bench/node/worker.mjs', '--config', r.config, '--threads', String(r.threads), '--datasets', ds.join(','), '--out', out, '--budget', String(nodeBudget), '--min-reps', String(nodeMinReps)];
   if (cases) a.push('--cases', cases);
+  if (quick) a.push('--slow', '1');
   log(`cellkernels ${r.config}×${r.threads}`);
   const p = spawnSync(process.execPath, a, { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'], timeout: (quick ? 300 : 3600) * 1000, killSignal: 'SIGKILL' });
   if (p.status !== 0) {
@@ -180,7 +182,7 @@ const host = {
   nativeFlags: native?.flags,
   nativeSse4Flags: nativeBuilds['native-sse4']?.flags,
   nativeTarget: node.find((n) => n.config === 'native')?.simdTarget,
-  wasmTarget: node.find((n) => n.config === 'simd')?.simdTarget,
+  wasmTarget: node.find((n) => n.config === 'simd' || n.config === 'simd-threads')?.simdTarget,
   loadAverageStart: loadStart.map((x) => +x.toFixed(2)),
   loadAverageEnd: os.loadavg().map((x) => +x.toFixed(2)),
 };
@@ -201,11 +203,11 @@ const result = {
   seconds: +((performance.now() - t0) / 1000).toFixed(1),
 };
 const dir = join(BENCH, 'results');
-const stamp = result.date.slice(0, 10);
+const stamp = result.date.slice(0, 16).replace(/:/g, '');  // 2026-11-22T0119: one file per run
 const file = join(dir, `${stamp}-${os.hostname()}${quick ? '-quick' : ''}.json`);
 writeFileSync(file, JSON.stringify(result, null, 1));
 // full runs write latest.*; quick runs latest-quick.* (so a quick run does not replace the full table)
-const base = join(dir, quick ? 'latest-quick' : 'latest');
+const base = join(dir, opt('name', quick ? 'latest-quick' : 'latest'));
 writeFileSync(`${base}.json`, JSON.stringify(result, null, 1));
 const md = renderMarkdown(result);
 writeFileSync(`${base}.md`, md);

@@ -114,6 +114,12 @@ export function renderMarkdown(result) {
     L.push('</details>');
     L.push('');
   }
+  // contention per process
+  const la = result.node.filter((n) => n.loadAverageStart).map((n) => `${n.config}×${n.threads} ${n.loadAverageStart[0].toFixed(1)}→${n.loadAverageEnd?.[0]?.toFixed(1)}`);
+  if (la.length) {
+    L.push(`Load average (1 min) at start → end of each cellkernels process: ${la.join(', ')}. On 2 cores anything above ~1 means the timings shared the CPU.`);
+    L.push('');
+  }
   // what each case runs
   const d0 = Object.keys(result.datasets)[0];
   L.push('## Cases');
@@ -173,6 +179,8 @@ export function renderMarkdown(result) {
   const first = Object.keys(result.datasets)[0];
   const st2 = runOf(result, 'simd-threads', 2);
   const nat2 = runOf(result, 'native', 2);
+  const anyCold = caseIds(result, first).some((id) => py(result, first, id)?.cold);
+  if (anyCold) {
   L.push(`## Cold start on ${first} (first call in a fresh process, ms)`);
   L.push('');
   L.push(`scanpy: the first call after \`import scanpy\` and loading the data; *cache* = Numba's on-disk cache as left by earlier runs, *JIT* = an empty NUMBA_CACHE_DIR (compilation included). cellkernels: module load (compile + instantiate${st2 ? `: simd-threads×2 ${fmt(st2.loadMs)} ms` : ''}${nat2 ? `, native ${fmt(nat2.loadMs)} ms` : ''}) + the case's first call in that process (V8 may still run baseline code).`);
@@ -187,6 +195,10 @@ export function renderMarkdown(result) {
     L.push(`| ${id} | ${fmt(c.cache?.['1']?.ms)} | ${fmt(c.jit?.['1']?.ms)} | ${fmt(p.scanpy['1']?.median)} | ${fl} | ${cell(result, 'simd-threads', 2, first, id).text} |`);
   }
   L.push('');
+  } else {
+    L.push(`Cold starts were not measured in this run (bench:quick and --no-cold skip them; the full run measures them on ${first}).`);
+    L.push('');
+  }
   // memory
   const pm = Object.entries(result.python).find(([, v]) => v.memory)?.[1]?.memory;
   if (pm || result.memory.length) {

@@ -18,7 +18,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -97,6 +97,8 @@ export async function buildNative({ log = () => {}, flavor = 'native' } = {}) {
   const base = flavor === 'sse4' ? NATIVE_FLAGS.map((f) => (f === '-march=native' ? '-march=x86-64-v2' : f)) : NATIVE_FLAGS;
   const flags = [...base, '-I', INC];
   const suffix = flavor === 'native' ? '' : `_${flavor}`;
+  const objDir = join(OUT, `obj${suffix}`);
+  mkdirSync(objDir, { recursive: true });
   const inc = includesHash();
   const sources = readdirSync(SRC).filter((f) => f.endsWith('.cc')).sort();
   const objects = [];
@@ -106,7 +108,7 @@ export async function buildNative({ log = () => {}, flavor = 'native' } = {}) {
   const jobs = sources.map((f) => async () => {
     const code = readFileSync(join(SRC, f), 'utf8');
     exportsBySrc[f] = parseExports(code);
-    const obj = join(OUT, `${f.replace(/\.cc$/, '')}-${hashOf([code, inc, flags.join(' '), CXX])}.o`);
+    const obj = join(objDir, `${f.replace(/\.cc$/, '')}-${hashOf([code, inc, flags.join(' '), CXX])}.o`);
     if (!existsSync(obj)) {
       try {
         await run(CXX, [...flags, '-c', join(SRC, f), '-o', obj], { maxBuffer: 1 << 24 });
@@ -132,12 +134,12 @@ export async function buildNative({ log = () => {}, flavor = 'native' } = {}) {
     `#define CK_THUNKS ${fns.map((f) => `{"${f.name}", t_${f.name}}`).join(', ')}`,
     '',
   ].join('\n');
-  const incFile = join(OUT, 'dispatch.inc');
+  const incFile = join(objDir, 'dispatch.inc');
   if (!existsSync(incFile) || readFileSync(incFile, 'utf8') !== dispatch) writeFileSync(incFile, dispatch);
   const addonSrc = readFileSync(join(HERE, 'addon.cc'), 'utf8');
-  const addonObj = join(OUT, `addon-${hashOf([addonSrc, dispatch, flags.join(' ')])}.o`);
+  const addonObj = join(objDir, `addon-${hashOf([addonSrc, dispatch, flags.join(' ')])}.o`);
   if (!existsSync(addonObj)) {
-    await run(CXX, [...flags, '-I', '/usr/include/node', '-I', OUT, '-c', join(HERE, 'addon.cc'), '-o', addonObj], { maxBuffer: 1 << 24 });
+    await run(CXX, [...flags, '-I', '/usr/include/node', '-I', objDir, '-c', join(HERE, 'addon.cc'), '-o', addonObj], { maxBuffer: 1 << 24 });
     compiled++;
   }
   const lib = join(OUT, `ck_native${suffix}.node`);
@@ -147,6 +149,9 @@ export async function buildNative({ log = () => {}, flavor = 'native' } = {}) {
     await run(CXX, ['-shared', '-pthread', '-o', lib, addonObj, ...objects, '-lhwy'], { maxBuffer: 1 << 24 });
     writeFileSync(stamp, linkKey);
   }
+  // drop objects of older sources (the cache would otherwise grow with every edit)
+  const keep = new Set([...objects, addonObj].map((o) => o.split('/').pop()));
+  for (const f of readdirSync(objDir)) if (f.endsWith('.o') && !keep.has(f)) unlinkSync(join(objDir, f));
   const summary = {
     lib,
     flavor,

@@ -31,6 +31,8 @@ const threads = Number(args.threads ?? 1);
 const budgetMs = 1000 * Number(args.budget ?? 0.3);
 const minReps = Number(args['min-reps'] ?? 3);
 const maxReps = Number(args['max-reps'] ?? 15);
+// --slow s (bench:quick): one repetition for calls whose checked first call took longer than s
+const slowMs = args.slow ? 1000 * Number(args.slow) : Infinity;
 const wantCases = args.cases ? new Set(args.cases.split(',')) : null;
 const B = join(BENCH, '.build', 'src');
 const imp = (p) => import(pathToFileURL(join(B, p)).href);
@@ -164,10 +166,11 @@ function check(c, outs, refCase, refDir) {
   return { ok: true, worst };
 }
 
-function timeIt(fn, release) {
+function timeIt(fn, release, firstMs = 0) {
   const times = [];
   const t0 = performance.now();
-  while (times.length < maxReps && (times.length < minReps || performance.now() - t0 < budgetMs)) {
+  const least = firstMs > slowMs ? 1 : minReps;
+  while (times.length < maxReps && (times.length < least || performance.now() - t0 < budgetMs)) {
     const a = performance.now();
     const r = fn();
     times.push(performance.now() - a);
@@ -229,6 +232,7 @@ if (args.memory === 'true') {
 
 // ------------------------------------------------------------------ timing mode
 const out = {
+  loadAverageStart: (await import('node:os')).loadavg(),
   config, threads: mod ? mod.threads : 1, simdTarget: mod ? mod.simdTarget : null, backend: backendName,
   importMs, loadMs, node: process.version, datasets: {},
 };
@@ -308,11 +312,12 @@ for (const name of args.datasets.split(',')) {
         entry[mode] = { wrong: chk.message, firstMs };
         continue;
       }
-      entry[mode] = { firstMs, worst: chk.worst, ...timeIt(call, c.release) };
+      entry[mode] = { firstMs, worst: chk.worst, ...timeIt(call, c.release, firstMs) };
     }
   }
   for (const v of Object.values(inputs)) v.h?.free?.();
   out.datasets[name].__heapMB = heapBytes() === null ? null : heapBytes() / 2 ** 20;
 }
+out.loadAverageEnd = (await import('node:os')).loadavg();
 writeFileSync(args.out, JSON.stringify(out, null, 1));
 finish();

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import hashlib
 import json
 import os
 import platform
@@ -278,6 +279,10 @@ def main(argv=None) -> int:
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     log = (lambda *a, **k: None) if args.quiet else print
+    if args.quiet:
+        import scanpy
+
+        scanpy.settings.verbosity = 0  # squidpy logs through scanpy
 
     outdir = args.out / DATASET
     if outdir.exists():
@@ -301,6 +306,8 @@ def main(argv=None) -> int:
         "format_version": FORMAT_VERSION,
         "dataset": {
             "name": DATASET,
+            "file": "(generated: make_case)",
+            "sha256": hashlib.sha256(coords.tobytes() + X.tobytes() + labels.tobytes()).hexdigest(),
             "generator": "make_case(): jittered hexagonal lattice (50 x 50, spacing 10, jitter N(0, 1.2)), 5 spatial domains with 10 % label noise",
             "seed": SEED,
             "shape": list(X.shape),

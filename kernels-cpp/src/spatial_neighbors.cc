@@ -6,7 +6,8 @@
 // d² ≤ r². Distances are sqrt(d²), as scikit-learn's KD-tree returns them. A KD-tree (splits at
 // the median of the widest dimension, leaves of ≤ 16 cells, a bounding box per node) prunes a
 // node when its box is farther than the current k-th distance (strictly, so ties are never
-// lost: a box's distance never exceeds that of a cell inside it, in floating point too).
+// lost: a box's distance never exceeds that of a cell inside it, in floating point too); for
+// 2-D points a uniform grid (Grid2) replaces the tree when its cells stay small.
 // Queries run in fixed blocks, in tree order (for cache locality); each row's result depends on
 // nothing else, so any thread count gives the same bits, equal to the js reference's. Rows come out with columns ascending.
 #include <math.h>
@@ -185,6 +186,136 @@ void radius_visit(const Tree& t, int32_t id, int32_t i, const double* q, double 
   radius_visit(t, t.left[id] + 1, i, q, r2, out);
 }
 
+// A uniform grid for 2-D points (about two points per cell): kNN and radius queries look at
+// rings of cells around the query and stop once the nearest cell not yet seen is farther than
+// the current k-th distance (with a safety margin for the rounding of the cell coordinates), so
+// the result is the same set as the KD-tree's. Used for d = 2 unless a cell gets crowded.
+struct Grid2 {
+  double x0 = 0, y0 = 0, s = 1, margin = 0;
+  int32_t gx = 1, gy = 1, n = 0;
+  int32_t* start = nullptr;  // per cell (gx·gy + 1)
+  int32_t* order = nullptr;  // point ids by cell, ascending within a cell
+  double* pts = nullptr;     // their coordinates, packed
+  int32_t* cell = nullptr;   // cell of each point id
+
+  void release() {
+    free(start);
+    free(order);
+    free(pts);
+    free(cell);
+  }
+  int32_t cx_of(double x) const {
+    double c = floor((x - x0) / s);
+    return c < 0 ? 0 : c >= gx ? gx - 1 : static_cast<int32_t>(c);
+  }
+  int32_t cy_of(double y) const {
+    double c = floor((y - y0) / s);
+    return c < 0 ? 0 : c >= gy ? gy - 1 : static_cast<int32_t>(c);
+  }
+  // returns false when the grid would not help (crowded cells) or memory ran out
+  bool build(const double* c, int32_t n_) {
+    n = n_;
+    double x1 = c[0], y1 = c[1];
+    x0 = c[0];
+    y0 = c[1];
+    for (int32_t i = 1; i < n; ++i) {
+      x0 = c[2 * i] < x0 ? c[2 * i] : x0;
+      x1 = c[2 * i] > x1 ? c[2 * i] : x1;
+      y0 = c[2 * i + 1] < y0 ? c[2 * i + 1] : y0;
+      y1 = c[2 * i + 1] > y1 ? c[2 * i + 1] : y1;
+    }
+    const double ex = x1 - x0, ey = y1 - y0;
+    if (!(ex > 0) || !(ey > 0)) return false;
+    s = sqrt(2.0 * ex * ey / n);
+    double fx = floor(ex / s) + 1, fy = floor(ey / s) + 1;
+    if (fx * fy > 4.0 * n + 16) return false;
+    gx = static_cast<int32_t>(fx);
+    gy = static_cast<int32_t>(fy);
+    margin = 1e-9 * (ex + ey + s);
+    const size_t cells = static_cast<size_t>(gx) * gy;
+    start = static_cast<int32_t*>(calloc(cells + 1, sizeof(int32_t)));
+    order = static_cast<int32_t*>(malloc(sizeof(int32_t) * (static_cast<size_t>(n) + 1)));
+    pts = static_cast<double*>(malloc(sizeof(double) * (2 * static_cast<size_t>(n) + 1)));
+    cell = static_cast<int32_t*>(malloc(sizeof(int32_t) * (static_cast<size_t>(n) + 1)));
+    if (!start || !order || !pts || !cell) return false;
+    for (int32_t i = 0; i < n; ++i) {
+      cell[i] = cy_of(c[2 * i + 1]) * gx + cx_of(c[2 * i]);
+      ++start[cell[i] + 1];
+    }
+    int32_t crowd = 0;
+    for (size_t q = 0; q < cells; ++q) {
+      if (start[q + 1] > crowd) crowd = start[q + 1];
+      start[q + 1] += start[q];
+    }
+    if (crowd > 32) return false;
+    for (int32_t i = 0; i < n; ++i) {
+      const int32_t p = start[cell[i]]++;
+      order[p] = i;
+      pts[2 * static_cast<size_t>(p)] = c[2 * i];
+      pts[2 * static_cast<size_t>(p) + 1] = c[2 * i + 1];
+    }
+    for (size_t q = cells; q > 0; --q) start[q] = start[q - 1];
+    start[0] = 0;
+    return true;
+  }
+  // d² to the point at grid position p (the KD-tree's operations)
+  double dist2_at(const double* q, int32_t p) const {
+    const double t0 = q[0] - pts[2 * static_cast<size_t>(p)], t1 = q[1] - pts[2 * static_cast<size_t>(p) + 1];
+    return (0.0 + t0 * t0) + t1 * t1;
+  }
+  template <typename F>
+  void scan_cell(int32_t cx, int32_t cy, const F& f) const {
+    if (cx < 0 || cy < 0 || cx >= gx || cy >= gy) return;
+    const int32_t q = cy * gx + cx;
+    for (int32_t p = start[q]; p < start[q + 1]; ++p) f(p);
+  }
+  void knn(int32_t i, const double* q, KnnState& st) const {
+    const int32_t cx = cx_of(q[0]), cy = cy_of(q[1]);
+    const int32_t rmax = gx > gy ? gx : gy;
+    auto offer = [&](int32_t p) {
+      const int32_t j = order[p];
+      if (j != i) st.offer(dist2_at(q, p), j);
+    };
+    for (int32_t r = 0; r <= rmax; ++r) {
+      if (r == 0) scan_cell(cx, cy, offer);
+      else {
+        for (int32_t dx = -r; dx <= r; ++dx) {
+          scan_cell(cx + dx, cy - r, offer);
+          scan_cell(cx + dx, cy + r, offer);
+        }
+        for (int32_t dy = -r + 1; dy <= r - 1; ++dy) {
+          scan_cell(cx - r, cy + dy, offer);
+          scan_cell(cx + r, cy + dy, offer);
+        }
+      }
+      if (st.count == st.k) {
+        // every cell outside rings 0..r is at least this far from q
+        double b = q[0] - (x0 + (cx - r) * s);
+        b = fmin(b, (x0 + (cx + r + 1) * s) - q[0]);
+        b = fmin(b, q[1] - (y0 + (cy - r) * s));
+        b = fmin(b, (y0 + (cy + r + 1) * s) - q[1]);
+        b -= margin;
+        if (b > 0 && b * b > st.d2[st.k - 1]) return;
+      }
+    }
+  }
+  template <typename Out>
+  void radius(int32_t i, const double* q, double r, double r2, const Out& out) const {
+    const int32_t ax = cx_of(q[0] - r - margin) - 1, bx = cx_of(q[0] + r + margin) + 1;
+    const int32_t ay = cy_of(q[1] - r - margin) - 1, by = cy_of(q[1] + r + margin) + 1;
+    for (int32_t y = ay; y <= by; ++y) {
+      for (int32_t x = ax; x <= bx; ++x) {
+        scan_cell(x, y, [&](int32_t p) {
+          const int32_t j = order[p];
+          if (j == i) return;
+          const double v = dist2_at(q, p);
+          if (v <= r2) out(j, v);
+        });
+      }
+    }
+  }
+};
+
 // sorts a row's (index, distance) pairs by index (insertion sort: rows are short)
 void sort_row(int32_t* j, double* v, int32_t len) {
   for (int32_t a = 1; a < len; ++a) {
@@ -228,6 +359,44 @@ bool build_tree(Tree& t, const double* coords, int32_t n, int32_t d) {
 
 constexpr int32_t kQueryBlock = 256;
 
+/// The spatial index of a call: a Grid2 for 2-D points when it builds, else a KD-tree.
+struct Index {
+  Tree tree;
+  Grid2 grid;
+  bool use_grid = false;
+  const double* c = nullptr;
+  int32_t d = 0;
+
+  int32_t build(const double* coords, int32_t n, int32_t dims) {
+    c = coords;
+    d = dims;
+    if (dims == 2 && n >= 64) {
+      use_grid = grid.build(coords, n);
+      if (use_grid) return kOk;
+      grid.release();
+      grid = Grid2();
+    }
+    return build_tree(tree, coords, n, dims) ? kOk : kOutOfMemory;
+  }
+  void release() {
+    tree.release();
+    grid.release();
+  }
+  // the cell queried at position qp (index order, for cache locality)
+  int32_t at(int32_t qp) const { return use_grid ? grid.order[qp] : tree.idx[qp]; }
+  void knn(int32_t i, KnnState& st) const {
+    const double* q = c + static_cast<size_t>(i) * d;
+    if (use_grid) grid.knn(i, q, st);
+    else knn_visit(tree, 0, 0.0, i, q, st);
+  }
+  template <typename Out>
+  void radius(int32_t i, double r, double r2, const Out& out) const {
+    const double* q = c + static_cast<size_t>(i) * d;
+    if (use_grid) grid.radius(i, q, r, r2, out);
+    else radius_visit(tree, 0, i, q, r2, out);
+  }
+};
+
 int32_t knn(const double* coords, int32_t n, int32_t d, int32_t k, int32_t* out_idx, double* out_dist) {
   int32_t st = check(coords, n, d);
   if (st != kOk) return st;
@@ -236,9 +405,9 @@ int32_t knn(const double* coords, int32_t n, int32_t d, int32_t k, int32_t* out_
     return kInvalidArgument;
   }
   if (n == 0) return kOk;
-  Tree t;
-  if (!build_tree(t, coords, n, d)) {
-    t.release();
+  Index ix;
+  if (ix.build(coords, n, d) != kOk) {
+    ix.release();
     return kOutOfMemory;
   }
   std::atomic<int32_t> oom{0};
@@ -252,9 +421,9 @@ int32_t knn(const double* coords, int32_t n, int32_t d, int32_t k, int32_t* out_
     } else {
       const int32_t e = (b + 1) * kQueryBlock < n ? (b + 1) * kQueryBlock : n;
       for (int32_t qp = b * kQueryBlock; qp < e; ++qp) {
-        const int32_t i = t.idx[qp];  // queries in tree order: neighbouring queries share cache
+        const int32_t i = ix.at(qp);
         s.count = 0;
-        knn_visit(t, 0, 0.0, i, coords + static_cast<size_t>(i) * d, s);
+        ix.knn(i, s);
         int32_t* oj = out_idx + static_cast<size_t>(i) * k;
         double* ov = out_dist + static_cast<size_t>(i) * k;
         for (int32_t q = 0; q < k; ++q) {
@@ -268,7 +437,7 @@ int32_t knn(const double* coords, int32_t n, int32_t d, int32_t k, int32_t* out_
     free(s.d2);
     free(s.j);
   });
-  t.release();
+  ix.release();
   return oom.load() ? kOutOfMemory : kOk;
 }
 
@@ -280,22 +449,22 @@ int32_t radius_count(const double* coords, int32_t n, int32_t d, double radius, 
     return kInvalidArgument;
   }
   if (n == 0) return kOk;
-  Tree t;
-  if (!build_tree(t, coords, n, d)) {
-    t.release();
+  Index ix;
+  if (ix.build(coords, n, d) != kOk) {
+    ix.release();
     return kOutOfMemory;
   }
   const double r2 = radius * radius;
   parallel_for(num_blocks(n, kQueryBlock), [&](int32_t b) {
     const int32_t e = (b + 1) * kQueryBlock < n ? (b + 1) * kQueryBlock : n;
     for (int32_t qp = b * kQueryBlock; qp < e; ++qp) {
-      const int32_t i = t.idx[qp];
+      const int32_t i = ix.at(qp);
       int32_t c = 0;
-      radius_visit(t, 0, i, coords + static_cast<size_t>(i) * d, r2, [&](int32_t, double) { ++c; });
+      ix.radius(i, radius, r2, [&](int32_t, double) { ++c; });
       counts[i] = c;
     }
   });
-  t.release();
+  ix.release();
   return kOk;
 }
 
@@ -308,9 +477,9 @@ int32_t radius_fill(const double* coords, int32_t n, int32_t d, double radius, c
     return kInvalidArgument;
   }
   if (n == 0) return kOk;
-  Tree t;
-  if (!build_tree(t, coords, n, d)) {
-    t.release();
+  Index ix;
+  if (ix.build(coords, n, d) != kOk) {
+    ix.release();
     return kOutOfMemory;
   }
   const double r2 = radius * radius;
@@ -318,10 +487,10 @@ int32_t radius_fill(const double* coords, int32_t n, int32_t d, double radius, c
   parallel_for(num_blocks(n, kQueryBlock), [&](int32_t b) {
     const int32_t e = (b + 1) * kQueryBlock < n ? (b + 1) * kQueryBlock : n;
     for (int32_t qp = b * kQueryBlock; qp < e; ++qp) {
-      const int32_t i = t.idx[qp];
+      const int32_t i = ix.at(qp);
       int32_t p = indptr[i];
       const int32_t cap = indptr[i + 1];
-      radius_visit(t, 0, i, coords + static_cast<size_t>(i) * d, r2, [&](int32_t j, double v) {
+      ix.radius(i, radius, r2, [&](int32_t j, double v) {
         if (p < cap) {
           out_idx[p] = j;
           out_dist[p] = v;
@@ -336,7 +505,7 @@ int32_t radius_fill(const double* coords, int32_t n, int32_t d, double radius, c
       for (int32_t q = indptr[i]; q < cap; ++q) out_dist[q] = sqrt(out_dist[q]);
     }
   });
-  t.release();
+  ix.release();
   if (bad.load() >= 0) {
     set_error_detail(bad.load());
     return kBadIndptr;  // indptr does not match the counts of ck_spatial_neighbors_radius_count

@@ -197,10 +197,11 @@ export async function streamPipeline(file: H5adFile, options: StreamOptions = {}
   const blockRows = options.blockRows ?? Math.max(256, Math.min(nCells || 1, Math.floor((4_000_000 * Math.max(1, nCells)) / Math.max(1, info.stored))));
   const nBlocks = Math.ceil(nCells / blockRows);
   const reports: StepReport[] = [];
-  const varNames = file.varNames();
-  const obsIndex = file.obsNames();
+  // The tables are read once (names included): per-cell and per-gene vectors, not the matrix.
   const baseVar = file.var();
   const baseObs = file.obs();
+  const varNames = baseVar.index;
+  const obsIndex = baseObs.index;
 
   const f = options.filter ?? {};
   const doFilter = steps.includes('filter');
