@@ -25,8 +25,11 @@ void set_error_detail(int32_t detail) { g_error_detail = detail; }
 // takes part in every job. Blocks are handed out with an atomic counter; which thread runs a
 // block does not matter because blocks never share outputs.
 namespace {
-std::mutex g_mu;
-std::condition_variable g_wake, g_done;
+// Never destroyed: pool threads sleep on these until the process ends, and their destructors,
+// run at exit(), would wait for those threads forever (seen in native builds).
+std::mutex& g_mu = *new std::mutex;
+std::condition_variable& g_wake = *new std::condition_variable;
+std::condition_variable& g_done = *new std::condition_variable;
 int32_t g_threads = 1;       // including the caller
 uint32_t g_generation = 0;   // bumped for every job
 int32_t g_finished = 0;      // workers done with the current job
