@@ -7,7 +7,12 @@
 //   Σt and Σt² in float64, the square taken in the input dtype (float32 stays float32);
 //   mean = Σt / n, var = Σt²/n − mean², times n/(n−1) when n ≠ 1 (n = nrows; 0 rows → NaN).
 // expm1 is evaluated in double and rounded once (musl/fdlibm, ≤ 1 ULP), so it agrees with the
-// js reference `Math.fround(Math.expm1(x))`.
+// js reference `Math.fround(Math.expm1(x))` bit for bit. A vector expm1 in float32 (Highway's,
+// 4 ULP) would be faster but changes the rounding noise that var = Σt²/n − mean² keeps for
+// nearly constant genes (one row: NaN against a finite dispersion); Highway 1.0's wasm target
+// has no float64 vectors. Instead each chunk keeps a small direct-mapped memo of expm1 by input
+// bits: log-normalised counts repeat within a cell (every count c gives log1p(c·s)), so most
+// values hit it (measured in the closing note of issue 4) and the result stays exact.
 //
 // Threads: rows are cut into ck::reduction_chunks(nrows) chunks (depending on nrows only); each
 // chunk sums into its own partial arrays, merged in chunk order, so 1, 2 or N threads give
@@ -15,6 +20,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <type_traits>
 
 #include "ck/common.h"
 #include "ck/parallel.h"
@@ -25,6 +32,42 @@ namespace {
 
 inline float expm1_of(float v) { return static_cast<float>(::expm1(static_cast<double>(v))); }
 inline double expm1_of(double v) { return ::expm1(v); }
+
+/// Direct-mapped memo of expm1 keyed by the input's bits (see the header). An empty slot holds
+/// the all-ones pattern, a NaN, with value NaN, so even a lookup of that NaN is right.
+template <typename T>
+class Expm1Memo {
+  using Bits = typename std::conditional<sizeof(T) == 4, uint32_t, uint64_t>::type;
+  static constexpr int kLog2 = 10;
+  Bits key_[1 << kLog2];
+  T val_[1 << kLog2];
+
+ public:
+  Expm1Memo() {
+    memset(key_, 0xff, sizeof(key_));
+    for (T& v : val_) v = static_cast<T>(NAN);
+  }
+  T operator()(T x) {
+    Bits b;
+    memcpy(&b, &x, sizeof(b));
+    const uint32_t h = sizeof(T) == 4 ? static_cast<uint32_t>((b * 0x9E3779B1u) >> (32 - kLog2))
+                                      : static_cast<uint32_t>((static_cast<uint64_t>(b) * 0x9E3779B97F4A7C15ull) >> (64 - kLog2));
+    if (HWY_LIKELY(key_[h] == b)) return val_[h];
+    const T v = expm1_of(x);
+    key_[h] = b;
+    val_[h] = v;
+    return v;
+  }
+};
+
+/// The row of stored value k in rows [r0, r1) (indptr non-decreasing).
+inline int64_t row_of(const int32_t* indptr, int64_t r0, int64_t r1, int64_t k) {
+  while (r1 - r0 > 1) {
+    const int64_t mid = r0 + (r1 - r0) / 2;
+    if (indptr[mid] <= k) r0 = mid; else r1 = mid;
+  }
+  return r0;
+}
 
 template <typename T>
 int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* data, int32_t nrows,
@@ -50,17 +93,17 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
     double* s = partial + static_cast<size_t>(c) * per;
     double* q = s + width;
     bad[c] = -1;
-    for (int64_t r = r0; r < r1; ++r) {
-      for (int32_t k = indptr[r]; k < indptr[r + 1]; ++k) {
-        const uint32_t j = static_cast<uint32_t>(indices[k]);
-        if (HWY_UNLIKELY(j >= static_cast<uint32_t>(ncols))) {
-          bad[c] = static_cast<int32_t>(r);
-          return;
-        }
-        const T t = ex ? expm1_of(data[k]) : data[k];
-        s[j] += static_cast<double>(t);
-        q[j] += static_cast<double>(t * t);
+    Expm1Memo<T> memo;
+    const int64_t k0 = indptr[r0], k1 = indptr[r1];
+    for (int64_t k = k0; k < k1; ++k) {
+      const uint32_t j = static_cast<uint32_t>(indices[k]);
+      if (HWY_UNLIKELY(j >= static_cast<uint32_t>(ncols))) {
+        bad[c] = static_cast<int32_t>(row_of(indptr, r0, r1, k));
+        return;
       }
+      const T t = ex ? memo(data[k]) : data[k];
+      s[j] += static_cast<double>(t);
+      q[j] += static_cast<double>(t * t);
     }
   });
   int32_t bad_row = -1;

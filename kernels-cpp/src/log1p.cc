@@ -20,44 +20,17 @@ namespace {
 inline float scalar_log1p(float x) { return log1pf(x); }
 inline double scalar_log1p(double x) { return log1p(x); }
 
-template <typename T>
-void log1p_scalar(const T* HWY_RESTRICT in, int32_t n, T* out) {
-  for (int32_t i = 0; i < n; ++i) out[i] = scalar_log1p(in[i]);
-}
-
 /// out[i] = T(double(out[i]) / divisor): numpy's float64 division of the log1p result.
 template <typename T>
 void divide_f64(T* out, int32_t n, double divisor) {
   for (int32_t i = 0; i < n; ++i) out[i] = static_cast<T>(static_cast<double>(out[i]) / divisor);
 }
 
+/// Highway's Log1p on [0, max finite]; negative, NaN and infinite values take the C library.
 template <typename T>
-void log1p_span(const T* HWY_RESTRICT in, int32_t n, T* out) {
-#if !HWY_HAVE_FLOAT64
-  // Highway 1.0's wasm target has no float64 vectors: doubles take the C library path.
-  if constexpr (sizeof(T) == 8) {
-    log1p_scalar(in, n, out);
-    return;
-  } else
-#endif
-  {
-  const hn::ScalableTag<T> d;
-  const int32_t N = static_cast<int32_t>(hn::Lanes(d));
-  const auto zero = hn::Zero(d);
-  const auto inf = hn::Set(d, static_cast<T>(INFINITY));
-  int32_t i = 0;
-  for (; i + N <= n; i += N) {
-    const auto v = hn::LoadU(d, in + i);
-    // Lanes outside Highway's valid range: x < 0, NaN (v != v) or +inf.
-    const auto bad = hn::Or(hn::Or(hn::Lt(v, zero), hn::Ne(v, v)), hn::Eq(v, inf));
-    if (HWY_UNLIKELY(!hn::AllFalse(d, bad))) {
-      log1p_scalar(in + i, N, out + i);
-      continue;
-    }
-    hn::StoreU(hn::Log1p(d, v), d, out + i);
-  }
-  log1p_scalar(in + i, n - i, out + i);
-  }
+void log1p_span(const T* in, int32_t n, T* out) {
+  map_nonnegative(
+      in, n, out, [](auto d, auto v) { return hn::Log1p(d, v); }, [](T x) { return scalar_log1p(x); });
 }
 
 template <typename T>
