@@ -5,19 +5,24 @@
  *
  *   npm run bench:quick          mouse10k (real) + nb10k (synthetic 10k × 20k); < 2 min
  *   npm run bench                + nb100k (synthetic 100k × 20k, 138 M non-zeros)
+ *   node bench/run.mjs --cold-only   cold starts only (nb10k; scanpy cache + JIT, every wasm/AS variant
+ *                                    and js): results/cold-latest.{md,svg,json}, ~2 min
+ *   node bench/run.mjs --huge        streaming on the SYNTHETIC 400k × 20k .h5ad (> 4 GB of CSR), cellkernels
+ *                                    vs scanpy in memory: results/huge-latest.{md,json} (bench/lib/huge.mjs)
  *   node bench/run.mjs [--quick] [--datasets a,b] [--cases log1p,sum.axis0] [--configs simd-threads,js,scran.js]
- *                      [--huge] [--no-cold] [--no-memory] [--budget s] [--py-budget s] [--min-reps n]
- *                      [--threads 1,2] [--name latest-100k]  (results/<name>.{md,svg,json})
+ *                      [--no-cold] [--no-memory] [--budget s] [--py-budget s] [--min-reps n]
+ *                      [--threads 1,2] [--name latest-100k]  (results/<name>.{md,svg,json}) [--block-rows n] (--huge)
  *
  * Steps (each prerequisite is created when missing): build/wasm (npm run build), the pinned
  * Python venv (bench/reference/setup-venv.sh), the datasets (bench/lib/datasets.mjs), the native
  * addon (bench/native/build.mjs), then bench/python/bench_scanpy.py per dataset (scanpy timings and
  * reference outputs) and bench/node/worker.mjs per backend configuration (checks and timings), and
  * finally bench/results/<date>-<host>.json, bench/results/latest{,-quick}.{md,svg,json}, and the table on
- * stdout. Nothing runs in parallel: every process gets the machine alone (other users of the
- * machine still disturb it: the load average at start and end is recorded).
+ * stdout. Nothing timed runs in parallel: every timed process gets the machine alone (other users
+ * of the machine still disturb it: the load average at start and end is recorded); only the native
+ * compile overlaps the dataset generation, before any timing.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -37,13 +42,15 @@ const log = (m) => console.log(`[bench ${((performance.now() - t0) / 1000).toFix
 const THREADS = (opt('threads', '1,2')).split(',').map(Number);
 const maxThreads = Math.max(...THREADS);
 
-const datasets = opt('datasets', quick ? 'mouse10k,nb10k' : `mouse10k,nb10k,nb100k${flag('huge') ? ',nb400k' : ''}`).split(',');
+// --cold-only: the cold starts alone (cheap: nb10k, every wasm/AS variant and js, one call each)
+const coldOnly = flag('cold-only');
+const datasets = opt('datasets', quick ? 'mouse10k,nb10k' : coldOnly ? 'nb10k' : 'mouse10k,nb10k,nb100k').split(',');
 // native-sse4 (128-bit, like wasm SIMD) in full runs only: it separates vector width from wasm overhead
-const configs = opt('configs', `native,${quick ? '' : 'native-sse4,'}simd-threads,simd,scalar,as-simd,as-scalar,js,scran.js`).split(',');
+const configs = opt('configs', coldOnly ? 'simd-threads,simd,scalar,as-simd,as-scalar,js' : `native,${quick ? '' : 'native-sse4,'}simd-threads,simd,scalar,as-simd,as-scalar,js,scran.js`).split(',');
 const cases = opt('cases', '');
-const nodeBudget = Number(opt('budget', quick ? 0.05 : 1));
-const nodeMinReps = Number(opt('min-reps', quick ? 2 : 5));
-const pyBudget = Number(opt('py-budget', quick ? 0 : 1.5));
+const nodeBudget = Number(opt('budget', quick || coldOnly ? (coldOnly ? 0 : 0.05) : 1));
+const nodeMinReps = Number(opt('min-reps', coldOnly ? 1 : quick ? 2 : 5));
+const pyBudget = Number(opt('py-budget', quick || coldOnly ? 0 : 1.5));
 // every configuration runs on these; the others get only native and simd-threads (bench:quick's time limit)
 const wideDatasets = quick ? ['mouse10k'] : null;
 const loadStart = os.loadavg();
@@ -62,23 +69,46 @@ if (!existsSync(PY)) {
   log('the reference venv is missing: bench/reference/setup-venv.sh');
   sh('bash', [join(BENCH, 'reference', 'setup-venv.sh')]);
 }
+{
+  const nT = transpileSrc();
+  if (nT) log(`transpiled ${nT} changed source file(s) of src/ for the harness`);
+}
+if (flag('huge')) {
+  // the streaming benchmark on the SYNTHETIC matrix larger than the 4 GB wasm heap, alone
+  const { runHuge } = await import('./lib/huge.mjs');
+  runHuge({ PY, log, argv, t0 });
+  process.exit(0);
+}
+// The native compile (~10–30 s on a fresh clone, 2 compilers) runs in a child process while this
+// one generates the datasets (one JS thread); it is awaited before anything is timed.
+const nativeBuilds = {};
+const nativeFlavors = ['native', 'native-sse4'].filter((c) => configs.includes(c));
+const nativePending = (async () => {
+  for (const flavor of nativeFlavors) {
+    const r = await new Promise((resolve) => {
+      const p = spawn(process.execPath, [join(BENCH, 'native', 'build.mjs'), flavor === 'native' ? 'native' : 'sse4'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '', err = '';
+      p.stdout.on('data', (b) => (out += b));
+      p.stderr.on('data', (b) => (err += b));
+      p.on('close', (code) => resolve({ code, out, err }));
+    });
+    const lines = r.out.trim().split('\n');
+    try {
+      if (r.code !== 0) throw new Error((r.err || r.out).trim().split('\n').slice(-3).join(' '));
+      nativeBuilds[flavor] = JSON.parse(lines.pop());
+      for (const l of lines) if (l) log(l);
+    } catch (e) {
+      nativeBuilds[flavor] = { error: String(e.message).split('\n').slice(0, 3).join(' ') };
+      log(`${flavor} build failed: ${nativeBuilds[flavor].error}`);
+    }
+  }
+})();
 for (const d of datasets) {
-  if (DATASETS[d]?.huge) log(`${d}: larger than the 4 GB wasm heap; its cases need the streaming I/O path, which src/index.ts does not export yet: generated only`);
+  if (DATASETS[d]?.huge) throw new Error(`${d} is the streaming dataset: node bench/run.mjs --huge`);
   ensureDataset(d, log);
 }
-const runnable = datasets.filter((d) => !DATASETS[d]?.huge);
-const nT = transpileSrc();
-if (nT) log(`transpiled ${nT} changed source file(s) of src/ for the harness`);
-const nativeBuilds = {};
-for (const flavor of ['native', 'native-sse4'].filter((c) => configs.includes(c))) {
-  try {
-    const { buildNative } = await import('./native/build.mjs');
-    nativeBuilds[flavor] = await buildNative({ log, flavor: flavor === 'native' ? 'native' : 'sse4' });
-  } catch (e) {
-    nativeBuilds[flavor] = { error: String(e.message).split('\n').slice(0, 3).join(' ') };
-    log(`${flavor} build failed: ${nativeBuilds[flavor].error}`);
-  }
-}
+const runnable = datasets;
+await nativePending;
 const native = nativeBuilds.native ?? null;
 
 // ------------------------------------------------------------------ Python (scanpy + Numba)
@@ -92,10 +122,12 @@ let pyVersionsAll = {};
 {
   const out = join(tmp, 'py.json');
   const cold = flag('no-cold') || quick ? 'none' : 'both';
-  const memory = !flag('no-memory') && !quick;
+  const memory = !flag('no-memory') && !quick && !coldOnly;
   log(`scanpy on ${runnable.join(', ')} (cold starts: ${cold}${memory ? `; memory on ${runnable[runnable.length - 1]}` : ''})`);
-  const a = ['bench/python/bench_scanpy.py', '--dataset', runnable.join(','), '--out', out, '--threads', THREADS.join(','), '--budget', String(pyBudget), '--min-reps', String(quick ? 2 : 3), '--cold', cold];
+  // --cold-only: scanpy's warm time at 1 thread (one repetition) beside its cold starts
+  const a = ['bench/python/bench_scanpy.py', '--dataset', runnable.join(','), '--out', out, '--threads', coldOnly ? '1' : THREADS.join(','), '--budget', String(pyBudget), '--min-reps', String(coldOnly ? 1 : quick ? 2 : 3), '--cold', cold];
   if (memory) a.push('--memory');
+  if (coldOnly) a.push('--no-numba', '--quick');
   if (quick) a.push('--numba-threads', String(maxThreads), '--quick');
   if (cases) a.push('--cases', cases);
   const r = spawnSync(PY, a, { cwd: REPO, env: pyEnv, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
@@ -111,7 +143,7 @@ for (const c of configs) {
   if (c.startsWith('native') && (!nativeBuilds[c] || nativeBuilds[c].error)) continue;
   if (c === 'scran.js') continue;
   // quick: native and simd-threads at 2 threads only (the headline ratios); full: 1 and 2
-  const ts = c === 'simd-threads' || c.startsWith('native') ? (quick ? [maxThreads] : THREADS) : [1];
+  const ts = c === 'simd-threads' || c.startsWith('native') ? (quick || coldOnly ? [maxThreads] : THREADS) : [1];
   for (const t of ts) runs.push({ config: c, threads: t });
 }
 const node = [];
@@ -133,7 +165,7 @@ for (const r of runs) {
 }
 // scran.js (npm, bench/package.json): its own init, the steps it shares with cellkernels
 const scranRuns = [];
-if (configs.includes('scran.js') || !argv.includes('--configs')) {
+if (configs.includes('scran.js') || (!argv.includes('--configs') && !coldOnly)) {
   let why = null;
   if (!existsSync(join(BENCH, 'node_modules', 'scran.js', 'package.json'))) {
     log('installing scran.js (bench/package.json)');
@@ -151,7 +183,7 @@ if (configs.includes('scran.js') || !argv.includes('--configs')) {
 }
 
 const memory = [];
-if (!flag('no-memory') && !quick) {
+if (!flag('no-memory') && !quick && !coldOnly) {
   const d = runnable[runnable.length - 1];
   for (const config of ['simd-threads', 'native'].filter((c) => configs.includes(c))) {
     if (config === 'native' && (!native || native.error)) continue;
@@ -190,7 +222,7 @@ const manifests = Object.fromEntries(runnable.map((d) => [d, JSON.parse(readFile
 const result = {
   format: 1,
   date: new Date().toISOString(),
-  mode: quick ? 'quick' : 'full',
+  mode: coldOnly ? 'cold' : quick ? 'quick' : 'full',
   command: `node bench/run.mjs ${argv.join(' ')}`.trim(),
   host,
   threads: THREADS,
@@ -204,10 +236,10 @@ const result = {
 };
 const dir = join(BENCH, 'results');
 const stamp = result.date.slice(0, 16).replace(/:/g, '');  // 2026-11-22T0119: one file per run
-const file = join(dir, `${stamp}-${os.hostname()}${quick ? '-quick' : ''}.json`);
+const file = join(dir, `${stamp}-${os.hostname()}${coldOnly ? '-cold' : quick ? '-quick' : ''}.json`);
 writeFileSync(file, JSON.stringify(result, null, 1));
 // full runs write latest.*; quick runs latest-quick.* (so a quick run does not replace the full table)
-const base = join(dir, opt('name', quick ? 'latest-quick' : 'latest'));
+const base = join(dir, opt('name', coldOnly ? 'cold-latest' : quick ? 'latest-quick' : 'latest'));
 writeFileSync(`${base}.json`, JSON.stringify(result, null, 1));
 const md = renderMarkdown(result);
 writeFileSync(`${base}.md`, md);

@@ -10,6 +10,7 @@
  * @module
  */
 export { init, info, shutdown, type InitOptions, type RuntimeInfo } from './init.js';
+export type { Variant } from './runtime/module.js';
 export { log1p, type Log1pOptions } from './api/log1p.js';
 // transforms family:
 export { normalizeTotal, type NormalizeTotalOptions, type IntegerMatrix, type IntegerArray } from './api/normalize_total.js';

@@ -49,7 +49,8 @@ export const DATASETS = {
   mouse10k: { real: true, quick: true },
   nb10k: { nCells: 10_000, nGenes: 20_000, seed: 10_001, quick: true },
   nb100k: { nCells: 100_000, nGenes: 20_000, seed: 100_001 },
-  nb400k: { nCells: 400_000, nGenes: 20_000, seed: 400_001, huge: true },
+  // > 4 GB of CSR: an .h5ad made from nb100k (4 tiles, genes rotated) by bench/lib/huge.mjs (run.mjs --huge)
+  nb400k: { nCells: 400_000, nGenes: 20_000, huge: true, tiles: 4, of: 'nb100k' },
 };
 
 // ---------------------------------------------------------------- random numbers (sfc32)
@@ -325,6 +326,7 @@ function makeSynthetic(name, spec, dir, log) {
 export function ensureDataset(name, log = () => {}) {
   const spec = DATASETS[name];
   if (!spec) throw new Error(`unknown dataset ${name}; known: ${Object.keys(DATASETS).join(', ')}`);
+  if (spec.huge) throw new Error(`${name} is the streaming dataset, an .h5ad made by bench/lib/huge.mjs: node bench/run.mjs --huge`);
   const dir = join(DATA_DIR, name);
   const t0 = performance.now();
   const man = spec.real ? makeMouse10k(dir) : makeSynthetic(name, spec, dir, log);

@@ -69,13 +69,56 @@ export function speedups(result, d, id, t = 2) {
   };
 }
 
+/** Cold-start configurations: [config, threads, label]. */
+const COLD_CONFIGS = [['simd-threads', 2, 'simd-threads×2'], ['simd', 1, 'simd'], ['scalar', 1, 'scalar'], ['as-simd', 1, 'as-simd'], ['as-scalar', 1, 'as-scalar'], ['js', 1, 'js']];
+
+/** load (compile + instantiate; js: 0) + the case's first call (with transfer) of one configuration, ms. */
+export function coldOf(result, config, threads, d, id) {
+  const run = runOf(result, config, threads);
+  const f = cell(result, config, threads, d, id, 'transfer').first;
+  return run && f !== undefined ? (run.loadMs ?? 0) + f : undefined;
+}
+
+/** The Markdown of a --cold-only run: cold starts per case and configuration. */
+export function renderColdMarkdown(result) {
+  const L = [];
+  const h = result.host;
+  const d = Object.keys(result.datasets)[0];
+  const ds = result.datasets[d];
+  L.push(`# Cold start: first call in a fresh process (${result.date.slice(0, 16).replace('T', ' ')} UTC)`);
+  L.push('');
+  L.push(`Dataset ${d}: ${ds.shape[0].toLocaleString('en')} × ${ds.shape[1].toLocaleString('en')}, ${ds.nnz.toLocaleString('en')} non-zeros — ${ds.synthetic ? '**synthetic**' : 'real'} (${ds.label}).`);
+  L.push(`Host: ${h.cpu}, ${h.cores} cores, ${h.memoryGB} GB; Node ${h.node}; Python ${h.python}, scanpy ${h.scanpy}, numba ${h.numba}. Load average at start ${h.loadAverageStart.join(' / ')}, at end ${h.loadAverageEnd.join(' / ')} (shared machine). Command: \`${result.command}\`; ${result.seconds} s.`);
+  L.push('');
+  L.push('All times in ms. **scanpy**: the first call in a process that has imported scanpy and loaded the data (a fork per case); *cache* = with Numba\'s on-disk cache as earlier runs left it (cache load), *JIT* = with an empty `NUMBA_CACHE_DIR` (compilation included); *warm* = a later call (1 thread). **cellkernels**: module load (fetch + compile + instantiate the variant; js: none) + the case\'s first call with transfer (plain matrices in and out) in that process — the first case of a process also pays V8\'s first run of the harness code; each configuration is its own process. Every first call was checked against scanpy\'s output (a wrong one shows WRONG).');
+  L.push('');
+  const cfgs = COLD_CONFIGS.filter(([c, t]) => runOf(result, c, t));
+  const loads = cfgs.map(([c, t, label]) => `${label} ${fmt(runOf(result, c, t).loadMs)}`);
+  L.push(`Module load alone: ${loads.join(', ')} ms.`);
+  L.push('');
+  L.push(`| case | scanpy first call (cache) | scanpy first call (JIT) | scanpy warm ×1 | ${cfgs.map(([, , l]) => `${l} load + first call`).join(' | ')} |`);
+  L.push(`|---|--:|--:|--:|${cfgs.map(() => '--:').join('|')}|`);
+  for (const id of caseIds(result, d)) {
+    const p = py(result, d, id);
+    const c = p.cold ?? {};
+    const cells = cfgs.map(([cf, t]) => {
+      const v = coldOf(result, cf, t, d, id);
+      return v === undefined ? cell(result, cf, t, d, id, 'transfer').text : fmt(v);
+    });
+    L.push(`| ${id} | ${fmt(c.cache?.['1']?.ms)} | ${fmt(c.jit?.['1']?.ms)} | ${fmt(p.scanpy['1']?.median)} | ${cells.join(' | ')} |`);
+  }
+  L.push('');
+  return L.join('\n');
+}
+
 export function renderMarkdown(result) {
+  if (result.mode === 'cold') return renderColdMarkdown(result);
   const L = [];
   const h = result.host;
   L.push(`# cellkernels benchmark (${result.mode}, ${result.date.slice(0, 16).replace('T', ' ')} UTC)`);
   L.push('');
   L.push(`Host: ${h.cpu}, ${h.cores} cores, ${h.memoryGB} GB; ${h.os}; Node ${h.node}; Python ${h.python}, scanpy ${h.scanpy}, numba ${h.numba}, numpy ${h.numpy}, fast-array-utils ${h['fast-array-utils']}.`);
-  L.push(`Native reference: ${h.nativeCompiler ?? 'not built'} \`${h.nativeFlags ?? ''}\`, Highway target ${h.nativeTarget ?? '?'} (static dispatch); wasm target ${h.wasmTarget ?? '?'} (128-bit).`);
+  L.push(`Native reference: ${h.nativeCompiler ?? 'not built'} \`${h.nativeFlags ?? ''}\`, Highway target ${h.nativeTarget ?? '?'} — static dispatch: one target fixed at compile time by the flags (\`HWY_COMPILE_ONLY_STATIC\`), not Highway's runtime dynamic dispatch, which the kernels do not use; wasm target ${h.wasmTarget ?? '?'} (128-bit).`);
   L.push(`Load average at start ${h.loadAverageStart.join(' / ')}, at end ${h.loadAverageEnd.join(' / ')} (shared machine: other jobs disturb the timings). Command: \`${result.command}\`; ${result.seconds} s.`);
   L.push('');
   L.push('Medians in ms. ×1/×2 = threads (Numba: `numba.set_num_threads`). cellkernels columns are **resident** (matrix uploaded once; handle in, handle out) unless marked *transfer* (plain matrices in and out, copies included). Every number passed the correctness gate against scanpy\'s output on the same data; **WRONG** = failed it (no time), *missing* = not implemented yet. Speed-up = scanpy ×2 ÷ simd-threads ×2; wasm/native = simd-threads ×2 ÷ native ×2. scran.js (4.0.9, resident) only where it has the same step: qcMetrics (its per-cell subset: sum, detected, QC-set share; only those columns are checked) and lognorm+meanVar (normalizeCounts + modelGeneVariances, which also fits a LOWESS trend).');
@@ -196,7 +239,7 @@ export function renderMarkdown(result) {
   }
   L.push('');
   } else {
-    L.push(`Cold starts were not measured in this run (bench:quick and --no-cold skip them; the full run measures them on ${first}).`);
+    L.push(`Cold starts were not measured in this run (bench:quick and --no-cold skip them; the full run measures them on ${first}, and \`node bench/run.mjs --cold-only\` alone on nb10k: bench/results/cold-latest.md).`);
     L.push('');
   }
   // memory
@@ -228,13 +271,15 @@ export function renderSvg(result) {
   const ids = [...new Set(ds.flatMap((d) => caseIds(result, d)))];
   const colors = ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#e45756'];
   const W = 980, rowH = 12 * Math.max(ds.length, 1) + 8, top = 60, left = 170, plotW = 560;
-  const h1 = top + ids.length * rowH + 40;
+  const cold = result.mode === 'cold';
+  const h1 = cold ? 40 : top + ids.length * rowH + 40;
   // speed-up panel, log2 scale from 1/8 to 256
   const lo = Math.log2(1 / 8), hi = Math.log2(256);
   const x = (v) => left + ((Math.log2(Math.min(Math.max(v, 1 / 8), 256)) - lo) / (hi - lo)) * plotW;
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="HEIGHT" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
+  if (!cold) {
   out.push(`<text x="10" y="20" font-size="14" font-weight="bold">cellkernels simd-threads ×2 (resident) speed-up vs scanpy ×2 (Numba) — log scale</text>`);
   out.push(`<text x="10" y="36" fill="#555">${esc(result.host.cpu)}, ${result.host.cores} cores; ${esc(result.date.slice(0, 10))}; load avg ${result.host.loadAverageStart[0]}; synthetic datasets marked *</text>`);
   for (const v of [0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256]) {
@@ -262,21 +307,26 @@ export function renderSvg(result) {
     out.push(`<rect x="${lx}" y="${ly}" width="12" height="10" fill="${colors[j % colors.length]}"/>`);
     out.push(`<text x="${lx + 16}" y="${ly + 9}">${esc(d)}${result.datasets[d].synthetic ? ' *' : ''} (${result.datasets[d].shape.map((v) => (v >= 1000 ? `${v / 1000}k` : v)).join(' × ')})</text>`);
   });
+  }
   // cold-start panel (first dataset), log10 ms
   const first = ds[0];
-  const st2 = runOf(result, 'simd-threads', 2);
   const series = [
     ['scanpy first call (Numba cache)', (id) => py(result, first, id)?.cold?.cache?.['1']?.ms, '#e45756'],
     ['scanpy first call (JIT)', (id) => py(result, first, id)?.cold?.jit?.['1']?.ms, '#b279a2'],
-    ['cellkernels load + first call', (id) => {
-      const f = cell(result, 'simd-threads', 2, first, id, 'transfer').first;
-      return f !== undefined && st2 ? st2.loadMs + f : undefined;
-    }, '#4c78a8'],
+    [cold ? 'simd-threads×2: load + first call' : 'cellkernels load + first call', (id) => coldOf(result, 'simd-threads', 2, first, id), '#4c78a8'],
+    ...(cold
+      ? [
+          ['simd: load + first call', (id) => coldOf(result, 'simd', 1, first, id), '#72b7b2'],
+          ['as-simd: load + first call', (id) => coldOf(result, 'as-simd', 1, first, id), '#54a24b'],
+          ['js: first call', (id) => coldOf(result, 'js', 1, first, id), '#9d755d'],
+        ]
+      : []),
   ].filter(([, f]) => ids.some((id) => f(id) !== undefined));
   const top2 = h1 + 30, rowH2 = 12 * series.length + 8;
   const lx0 = Math.log10(0.1), lx1 = Math.log10(100000);
   const x2 = (v) => left + ((Math.log10(Math.min(Math.max(v, 0.1), 100000)) - lx0) / (lx1 - lx0)) * plotW;
-  out.push(`<text x="10" y="${top2 - 24}" font-size="14" font-weight="bold">Cold start on ${esc(first)}: first call in a fresh process (ms, log scale)</text>`);
+  out.push(`<text x="10" y="${top2 - 24}" font-size="14" font-weight="bold">Cold start on ${esc(first)}${result.datasets[first]?.synthetic ? ' (synthetic)' : ''}: first call in a fresh process (ms, log scale)</text>`);
+  if (cold) out.push(`<text x="10" y="20" fill="#555">${esc(result.host.cpu)}, ${result.host.cores} cores; ${esc(result.date.slice(0, 10))}; load avg ${result.host.loadAverageStart[0]}</text>`);
   for (const v of [0.1, 1, 10, 100, 1000, 10000, 100000]) {
     out.push(`<line x1="${x2(v)}" y1="${top2 - 6}" x2="${x2(v)}" y2="${top2 + ids.length * rowH2}" stroke="#ddd"/>`);
     out.push(`<text x="${x2(v)}" y="${top2 - 9}" text-anchor="middle" fill="#555">${v}</text>`);

@@ -53,6 +53,7 @@ def parse(argv=None):
     p.add_argument("--cases", default="", help="comma-separated case ids (default: all)")
     p.add_argument("--memory", action="store_true", help="measure the pipeline's peak RSS")
     p.add_argument("--quick", action="store_true", help="fewer calls: warm-up once per case, 1 repetition for calls over 1 s")
+    p.add_argument("--no-numba", action="store_true", help="skip the direct Numba-kernel timings (run.mjs --cold-only)")
     p.add_argument("--cold-child", default="", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -538,7 +539,7 @@ def main(args) -> int:
                 # for calls over a second
                 entry["scanpy"][str(t)] = time_call(c.prepare, c.run, args.budget, args.min_reps,
                                                     warm=not args.quick or i == 0, slow_s=1.0 if args.quick else None)
-            if c.numba is not None:
+            if c.numba is not None and not args.no_numba:
                 kname, prep, run = c.numba
                 entry["numba"] = {"name": kname}
                 for t in [int(x) for x in args.numba_threads.split(",")] if args.numba_threads else threads:

@@ -10,8 +10,9 @@ positions and |new - ref| <= rtol * max(|ref|, |new|, 1e-3 * max|ref over the ar
 (the floor keeps values that are rounding noise around 0, e.g. column sums of a centred
 matrix, from failing on a relative test). Arrays marked ``"compare": {"mode": "ties"}`` in the
 manifest (HVG selection and ranks) may differ only inside groups of genes whose score is tied,
-and each tie group must hold the same multiset of values. Exits 1 on any difference, naming the
-array and its worst element.
+and each tie group must hold the same multiset of values. An array or a call present in only one
+of the two manifests is a difference too. Exits 1 on any difference, naming the array and its
+worst element.
 """
 
 from __future__ import annotations
@@ -177,6 +178,9 @@ def main() -> int:
             failures.append(f"[{ds}] {name}: only in {'committed' if name in ref_a else 'regenerated'} fixtures")
         ref_calls = {c["id"]: c for c in ref_m["calls"]}
         new_calls = {c["id"]: c for c in new_m["calls"]}
+        # calls without arrays (e.g. spatial's neighbors.delaunay_behaviour) are only seen here
+        for cid in sorted(set(ref_calls) ^ set(new_calls)):
+            failures.append(f"[{ds}] call {cid}: only in {'committed' if cid in ref_calls else 'regenerated'} fixtures")
         for cid in sorted(set(ref_calls) & set(new_calls)):
             for d in compare_results(ref_calls[cid]["results"], new_calls[cid]["results"], args.rtol):
                 failures.append(f"[{ds}] call {cid} result {d}")

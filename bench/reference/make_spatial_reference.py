@@ -6,7 +6,8 @@
 Builds a deterministic spatial test case (a jittered hexagonal lattice of 2,500 cells, like a
 Visium/Slide-seq tissue section; five spatial domains as clusters with 10 % label noise; 20
 features with planted spatial patterns, sparse and cluster-specific genes, and one constant
-feature) and runs squidpy 1.8.2 on it: ``spatial_neighbors`` (generic kNN and radius graphs),
+feature) and runs squidpy 1.8.2 on it: ``spatial_neighbors`` (generic kNN, radius and Delaunay graphs;
+the Delaunay graph also on 300 uniform random cells, and squidpy's outcome on degenerate inputs),
 ``spatial_autocorr`` (Moran's I and Geary's C, analytic and with 1,000 permutations),
 ``co_occurrence``, ``nhood_enrichment`` and ``ligrec``. Writes
 ``test/fixtures/golden/spatial/`` in the format of make_reference.py (README.md): the inputs
@@ -146,6 +147,62 @@ def do_neighbors(rec: Recorder, coords, X, labels, names):
         add_csr(rec, f"{cid}.dist", dist, cid, "adata.obsp['spatial_distances']")
         graphs[cid] = a.obsp["spatial_connectivities"].copy()
     return graphs
+
+
+def uniform_case():
+    """300 cells uniform in a 1000 x 1000 square (no lattice: no near-cocircular quadruples, a hull with many cells)."""
+    rng = np.random.default_rng(SEED + 1)
+    return rng.uniform(0.0, 1000.0, size=(300, 2))
+
+
+def do_delaunay(rec: Recorder, coords, X, labels, names):
+    """squidpy's Delaunay graphs (scipy Delaunay / Qhull), and what it does on degenerate inputs."""
+    cu = uniform_case()
+    rec.call("input.coords_uniform", "uniform_case() in bench/reference/make_spatial_reference.py", {"seed": SEED + 1})
+    rec.add("input.coords_uniform", cu, "input.coords_uniform", "f64", "300 cell coordinates uniform in [0, 1000)^2 (used by neighbors.delaunay_uniform*)")
+    variants = [
+        ("neighbors.delaunay", coords, {"coord_type": "generic", "delaunay": True}),
+        ("neighbors.delaunay_uniform", cu, {"coord_type": "generic", "delaunay": True}),
+        ("neighbors.delaunay_uniform_diag_20_80_p90", cu, {"coord_type": "generic", "delaunay": True, "set_diag": True, "radius": (20.0, 80.0), "percentile": 90.0}),
+    ]
+    for cid, cc, params in variants:
+        a = ad.AnnData(np.zeros((cc.shape[0], 1), dtype=np.float32))
+        a.obsm["spatial"] = cc.copy()
+        ptxt = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        on = "input.coords" if cc is coords else "input.coords_uniform"
+        c = rec.call(cid, f"sq.gr.spatial_neighbors(adata, {ptxt})  (adata.obsm['spatial'] = {on})", params)
+        rec.run(cid, sq.gr.spatial_neighbors, a, **params)
+        conn, dist = a.obsp["spatial_connectivities"], a.obsp["spatial_distances"]
+        c["results"].update(
+            conn_dtype=str(conn.dtype), dist_dtype=str(dist.dtype), conn_nnz=int(conn.nnz), dist_nnz=int(dist.nnz),
+            conn_has_sorted_indices=bool(conn.has_sorted_indices), dist_has_sorted_indices=bool(dist.has_sorted_indices),
+        )
+        add_csr(rec, f"{cid}.conn", conn, cid, "adata.obsp['spatial_connectivities']")
+        add_csr(rec, f"{cid}.dist", dist, cid, "adata.obsp['spatial_distances']")
+
+    # squidpy's behaviour that the API mirrors with errors; recorded so that a change shows up as drift
+    cid = "neighbors.delaunay_behaviour"
+    c = rec.call(cid, "sq.gr.spatial_neighbors(adata, coord_type='generic', delaunay=True, ...) on special inputs (see results)", {})
+
+    def outcome(cc, **kw):
+        a = ad.AnnData(np.zeros((len(cc), 1), dtype=np.float32))
+        a.obsm["spatial"] = np.asarray(cc, dtype=np.float64)
+        try:
+            rec.run(cid, sq.gr.spatial_neighbors, a, coord_type="generic", delaunay=True, **kw)
+        except Exception as e:  # noqa: BLE001 - the exception type is the result
+            return f"raises {type(e).__name__}: {str(e).splitlines()[0][:60]}"
+        return a.obsp["spatial_connectivities"]
+
+    ref = outcome(coords)
+    scalar = outcome(coords, radius=15.0)
+    c["results"]["scalar_radius_15_same_graph_as_no_radius"] = bool((ref != scalar).nnz == 0)
+    c["results"]["no_cells"] = outcome(np.zeros((0, 2)))
+    c["results"]["two_cells"] = outcome([[0.0, 0.0], [1.0, 1.0]])
+    c["results"]["collinear_cells"] = outcome([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    g = outcome([[0.0, 1.0], [0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.2]])  # cells 0 and 3 coincide
+    deg = np.diff(g.indptr)
+    c["results"]["repeated_point_degrees"] = [int(v) for v in deg]
+    c["results"]["three_d"] = "ok" if not isinstance(outcome([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1.0]]), str) else "raises"
 
 
 def do_autocorr(rec: Recorder, coords, X, labels, names, graphs):
@@ -297,6 +354,7 @@ def main(argv=None) -> int:
     log(f"[{DATASET}] {X.shape[0]} cells x {X.shape[1]} features, 5 clusters")
 
     graphs = do_neighbors(rec, coords, X, labels, names)
+    do_delaunay(rec, coords, X, labels, names)
     do_autocorr(rec, coords, X, labels, names, graphs)
     do_co_occurrence(rec, coords, X, labels, names)
     do_nhood(rec, coords, X, labels, names, graphs)

@@ -2,16 +2,21 @@
 // same ABI and semantics as kernels-cpp/src/mean_var.cc (fast_array_utils.stats.mean_var):
 // sequential float64 sums in storage order; squares in float64 along stored slices (CSR rows,
 // CSC columns), in the input dtype otherwise (across slices, and dense). Single-threaded.
-import { INDEX_OUT_OF_RANGE, INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
+import { finishAll, finishMeanVar, scatterDense, scatterStored } from "./reduce";
+import { INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
 
-// @ts-ignore: decorator
-@inline function finish(s: f64, q: f64, n: i32, ddof: i32, mean: usize, vari: usize): void {
-  const dn = <f64>n;
-  const m = s / dn;
-  let v = q / dn - m * m;
-  if (ddof != 0 && n != 1) v *= dn / (dn - <f64>ddof);
-  store<f64>(mean, m);
-  store<f64>(vari, v);
+/** Column sums and sums of squares (squared in the input dtype) into mean[j] and vari[j]. */
+@unmanaged class MeanVarOp<T> {
+  constructor(public data: usize, public mean: usize, public vari: usize) {}
+  // @ts-ignore: decorator
+  @inline add(j: usize, k: usize): void {
+    const v = load<T>(this.data + (k << alignof<T>()));
+    const v2: T = v * v;
+    const pm = this.mean + (j << 3);
+    const pv = this.vari + (j << 3);
+    store<f64>(pm, load<f64>(pm) + <f64>v);
+    store<f64>(pv, load<f64>(pv) + <f64>v2);
+  }
 }
 
 function mvCompressed<T>(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, ddof: i32, mean: usize, vari: usize, csc: bool): i32 {
@@ -40,36 +45,16 @@ function mvCompressed<T>(indptr: usize, indices: usize, data: usize, nrows: i32,
         a += v;
         q += v * v;
       }
-      finish(a, q, nminor, ddof, mean + (<usize>r << 3), vari + (<usize>r << 3));
+      finishMeanVar(a, q, nminor, ddof, mean + (<usize>r << 3), vari + (<usize>r << 3));
     }
     return OK;
   }
   // Across slices: sums in `mean`, sums of squares in `vari`, then finished in place.
   memory.fill(mean, 0, <usize>nminor << 3);
   memory.fill(vari, 0, <usize>nminor << 3);
-  for (let r = 0; r < nmajor; r++) {
-    const s = load<i32>(indptr + (<usize>r << 2));
-    const e = load<i32>(indptr + (<usize>(r + 1) << 2));
-    for (let k = s; k < e; k++) {
-      const j = load<u32>(indices + (<usize>k << 2));
-      if (j >= <u32>nminor) {
-        setErrorDetail(r);
-        return INDEX_OUT_OF_RANGE;
-      }
-      const v = load<T>(data + (<usize>k << alignof<T>()));
-      const v2: T = v * v;
-      const pm = mean + (<usize>j << 3);
-      const pv = vari + (<usize>j << 3);
-      store<f64>(pm, load<f64>(pm) + <f64>v);
-      store<f64>(pv, load<f64>(pv) + <f64>v2);
-    }
-  }
-  for (let j = 0; j < nminor; j++) {
-    const pm = mean + (<usize>j << 3);
-    const pv = vari + (<usize>j << 3);
-    finish(load<f64>(pm), load<f64>(pv), nmajor, ddof, pm, pv);
-  }
-  return OK;
+  const status = scatterStored(new MeanVarOp<T>(data, mean, vari), indptr, indices, nmajor, nminor);
+  if (status == OK) finishAll(mean, vari, nminor, nmajor, ddof);
+  return status;
 }
 
 function mvDense<T>(data: usize, nrows: i32, ncols: i32, axis: i32, ddof: i32, mean: usize, vari: usize): i32 {
@@ -96,28 +81,14 @@ function mvDense<T>(data: usize, nrows: i32, ncols: i32, axis: i32, ddof: i32, m
         a += <f64>v;
         q += <f64>v2;
       }
-      finish(a, q, ncols, ddof, mean + (<usize>r << 3), vari + (<usize>r << 3));
+      finishMeanVar(a, q, ncols, ddof, mean + (<usize>r << 3), vari + (<usize>r << 3));
     }
     return OK;
   }
   memory.fill(mean, 0, <usize>ncols << 3);
   memory.fill(vari, 0, <usize>ncols << 3);
-  for (let r = 0; r < nrows; r++) {
-    const row = <usize>r * <usize>ncols;
-    for (let j = 0; j < ncols; j++) {
-      const v = load<T>(data + ((row + <usize>j) << alignof<T>()));
-      const v2: T = v * v;
-      const pm = mean + (<usize>j << 3);
-      const pv = vari + (<usize>j << 3);
-      store<f64>(pm, load<f64>(pm) + <f64>v);
-      store<f64>(pv, load<f64>(pv) + <f64>v2);
-    }
-  }
-  for (let j = 0; j < ncols; j++) {
-    const pm = mean + (<usize>j << 3);
-    const pv = vari + (<usize>j << 3);
-    finish(load<f64>(pm), load<f64>(pv), nrows, ddof, pm, pv);
-  }
+  scatterDense(new MeanVarOp<T>(data, mean, vari), nrows, ncols);
+  finishAll(mean, vari, ncols, nrows, ddof);
   return OK;
 }
 

@@ -1,11 +1,22 @@
 // cellkernels (AssemblyScript) — non-zero counts along an axis of a CSR, CSC or dense matrix;
 // same ABI and semantics as kernels-cpp/src/nnz_count.cc: x != 0 counts (NaN counts, explicit
 // zeros do not), or x > 0 with `positive`. Single-threaded.
-import { INDEX_OUT_OF_RANGE, INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
+import { scatterDense, scatterStored } from "./reduce";
+import { INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
 
 // @ts-ignore: decorator
 @inline function counts<T>(v: T, positive: bool): i32 {
   return (positive ? v > <T>0 : v != <T>0) ? 1 : 0;
+}
+
+/** Column counts: out[j] += counts(data[k]). */
+@unmanaged class CountOp<T> {
+  constructor(public data: usize, public out: usize, public positive: bool) {}
+  // @ts-ignore: decorator
+  @inline add(j: usize, k: usize): void {
+    const p = this.out + (j << 2);
+    store<i32>(p, load<i32>(p) + counts<T>(load<T>(this.data + (k << alignof<T>())), this.positive));
+  }
 }
 
 function countCompressed<T>(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, positive: i32, out: usize, csc: bool): i32 {
@@ -20,28 +31,18 @@ function countCompressed<T>(indptr: usize, indices: usize, data: usize, nrows: i
   const pos = positive != 0;
   const nmajor = csc ? ncols : nrows;
   const nminor = csc ? nrows : ncols;
-  const along = (axis == 1) != csc;
-  if (!along) memory.fill(out, 0, <usize>nminor << 2);
-  for (let r = 0; r < nmajor; r++) {
-    const s = load<i32>(indptr + (<usize>r << 2));
-    const e = load<i32>(indptr + (<usize>(r + 1) << 2));
-    if (along) {
+  if ((axis == 1) != csc) {
+    for (let r = 0; r < nmajor; r++) {
+      const s = load<i32>(indptr + (<usize>r << 2));
+      const e = load<i32>(indptr + (<usize>(r + 1) << 2));
       let c = 0;
       for (let k = s; k < e; k++) c += counts<T>(load<T>(data + (<usize>k << alignof<T>())), pos);
       store<i32>(out + (<usize>r << 2), c);
-      continue;
     }
-    for (let k = s; k < e; k++) {
-      const j = load<u32>(indices + (<usize>k << 2));
-      if (j >= <u32>nminor) {
-        setErrorDetail(r);
-        return INDEX_OUT_OF_RANGE;
-      }
-      const p = out + (<usize>j << 2);
-      store<i32>(p, load<i32>(p) + counts<T>(load<T>(data + (<usize>k << alignof<T>())), pos));
-    }
+    return OK;
   }
-  return OK;
+  memory.fill(out, 0, <usize>nminor << 2);
+  return scatterStored(new CountOp<T>(data, out, pos), indptr, indices, nmajor, nminor);
 }
 
 function countDense<T>(data: usize, nrows: i32, ncols: i32, axis: i32, positive: i32, out: usize): i32 {
@@ -54,19 +55,15 @@ function countDense<T>(data: usize, nrows: i32, ncols: i32, axis: i32, positive:
     return INVALID_ARGUMENT;
   }
   const pos = positive != 0;
-  if (axis == 0) memory.fill(out, 0, <usize>ncols << 2);
+  if (axis == 0) {
+    memory.fill(out, 0, <usize>ncols << 2);
+    return scatterDense(new CountOp<T>(data, out, pos), nrows, ncols);
+  }
   for (let r = 0; r < nrows; r++) {
     const row = <usize>r * <usize>ncols;
     let c = 0;
-    for (let j = 0; j < ncols; j++) {
-      const x = counts<T>(load<T>(data + ((row + <usize>j) << alignof<T>())), pos);
-      if (axis == 1) c += x;
-      else {
-        const p = out + (<usize>j << 2);
-        store<i32>(p, load<i32>(p) + x);
-      }
-    }
-    if (axis == 1) store<i32>(out + (<usize>r << 2), c);
+    for (let j = 0; j < ncols; j++) c += counts<T>(load<T>(data + ((row + <usize>j) << alignof<T>())), pos);
+    store<i32>(out + (<usize>r << 2), c);
   }
   return OK;
 }

@@ -2,7 +2,18 @@
 // same ABI and semantics as kernels-cpp/src/sum.cc. Along stored slices (CSR rows, CSC
 // columns, dense rows) the SIMD flavour uses f64x2 accumulators; across slices the sums are
 // scattered in storage order. Single-threaded.
-import { INDEX_OUT_OF_RANGE, INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
+import { scatterDense, scatterStored } from "./reduce";
+import { INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
+
+/** Column sums: out[j] += f64(data[k]). */
+@unmanaged class SumOp<T> {
+  constructor(public data: usize, public out: usize) {}
+  // @ts-ignore: decorator
+  @inline add(j: usize, k: usize): void {
+    const p = this.out + (j << 3);
+    store<f64>(p, load<f64>(p) + <f64>load<T>(this.data + (k << alignof<T>())));
+  }
+}
 
 function rowSumF32(data: usize, start: i32, end: i32): f64 {
   let i = start;
@@ -58,21 +69,9 @@ function sumCompressed(indptr: usize, indices: usize, data: usize, nrows: i32, n
     return OK;
   }
   memory.fill(out, 0, <usize>nminor << 3);
-  for (let r = 0; r < nmajor; r++) {
-    const s = load<i32>(indptr + (<usize>r << 2));
-    const e = load<i32>(indptr + (<usize>(r + 1) << 2));
-    for (let k = s; k < e; k++) {
-      const j = load<u32>(indices + (<usize>k << 2));
-      if (j >= <u32>nminor) {
-        setErrorDetail(r);
-        return INDEX_OUT_OF_RANGE;
-      }
-      const v: f64 = shift == 2 ? <f64>load<f32>(data + (<usize>k << 2)) : load<f64>(data + (<usize>k << 3));
-      const p = out + (<usize>j << 3);
-      store<f64>(p, load<f64>(p) + v);
-    }
-  }
-  return OK;
+  return shift == 2
+    ? scatterStored(new SumOp<f32>(data, out), indptr, indices, nmajor, nminor)
+    : scatterStored(new SumOp<f64>(data, out), indptr, indices, nmajor, nminor);
 }
 
 function sumDense(data: usize, nrows: i32, ncols: i32, axis: i32, out: usize, shift: i32): i32 {
@@ -92,16 +91,7 @@ function sumDense(data: usize, nrows: i32, ncols: i32, axis: i32, out: usize, sh
     return INVALID_ARGUMENT;
   }
   memory.fill(out, 0, <usize>ncols << 3);
-  for (let r = 0; r < nrows; r++) {
-    const row = <usize>r * <usize>ncols;
-    for (let j = 0; j < ncols; j++) {
-      const k = row + <usize>j;
-      const v: f64 = shift == 2 ? <f64>load<f32>(data + (k << 2)) : load<f64>(data + (k << 3));
-      const p = out + (<usize>j << 3);
-      store<f64>(p, load<f64>(p) + v);
-    }
-  }
-  return OK;
+  return shift == 2 ? scatterDense(new SumOp<f32>(data, out), nrows, ncols) : scatterDense(new SumOp<f64>(data, out), nrows, ncols);
 }
 
 export function ck_sum_csr_f32(indptr: usize, indices: usize, data: usize, nrows: i32, ncols: i32, axis: i32, out: usize): i32 {

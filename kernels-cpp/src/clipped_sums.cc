@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "ck/common.h"
-#include "ck/parallel.h"
+#include "ck/reduce.h"
 #include "hwy/base.h"
 
 namespace ck {
@@ -25,57 +25,32 @@ int32_t clipped_sums(const int32_t* indptr, const int32_t* indices, const T* dat
     set_error_detail(nrows < 0 ? 3 : 4);
     return kInvalidArgument;
   }
-  const int32_t chunks = reduction_chunks(nrows);
   const size_t width = static_cast<size_t>(ncols);
-  const size_t per = 2 * width;  // sums then sums of squares, per chunk
-  double* partial = static_cast<double*>(calloc(static_cast<size_t>(chunks) * per + 1, sizeof(double)));
-  int32_t* bad = static_cast<int32_t*>(malloc(sizeof(int32_t) * static_cast<size_t>(chunks) + 4));
-  if (partial == nullptr || bad == nullptr) {
-    free(partial);
-    free(bad);
-    return kOutOfMemory;
-  }
-  parallel_for(chunks, [&](int32_t c) {
-    const int64_t r0 = static_cast<int64_t>(nrows) * c / chunks;
-    const int64_t r1 = static_cast<int64_t>(nrows) * (c + 1) / chunks;
-    double* s = partial + static_cast<size_t>(c) * per;
-    double* q = s + width;
-    bad[c] = -1;
-    for (int64_t r = r0; r < r1; ++r) {
-      for (int32_t k = indptr[r]; k < indptr[r + 1]; ++k) {
-        const uint32_t j = static_cast<uint32_t>(indices[k]);
-        if (HWY_UNLIKELY(j >= static_cast<uint32_t>(ncols))) {
-          bad[c] = static_cast<int32_t>(r);
-          return;
+  return column_reduce<double>(
+      nrows, 2 * width,  // sums then sums of squares, per chunk
+      [&](int32_t r0, int32_t r1, double* HWY_RESTRICT s) {
+        double* HWY_RESTRICT q = s + width;
+        const T* HWY_RESTRICT v = data;
+        const double* HWY_RESTRICT cl = clip;
+        return for_each_stored(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) {
+          const double x = static_cast<double>(v[k]);
+          const double cj = cl[j];
+          const double e = cj < x ? cj : x;
+          s[j] += e;
+          q[j] += e * e;
+        });
+      },
+      [&](const Partials<double>& p) {
+        for (size_t j = 0; j < width; ++j) {
+          double s = 0, q = 0;
+          for (int32_t c = 0; c < p.count; ++c) {
+            s += p[c][j];
+            q += p[c][width + j];
+          }
+          sum[j] = s;
+          sum_sq[j] = q;
         }
-        const double x = static_cast<double>(data[k]);
-        const double cj = clip[j];
-        const double e = cj < x ? cj : x;
-        s[j] += e;
-        q[j] += e * e;
-      }
-    }
-  });
-  int32_t bad_row = -1;
-  for (int32_t c = 0; c < chunks && bad_row < 0; ++c) bad_row = bad[c];
-  if (bad_row < 0) {
-    for (size_t j = 0; j < width; ++j) {
-      double s = 0, q = 0;
-      for (int32_t c = 0; c < chunks; ++c) {
-        s += partial[static_cast<size_t>(c) * per + j];
-        q += partial[static_cast<size_t>(c) * per + width + j];
-      }
-      sum[j] = s;
-      sum_sq[j] = q;
-    }
-  }
-  free(bad);
-  free(partial);
-  if (bad_row >= 0) {
-    set_error_detail(bad_row);
-    return kIndexOutOfRange;
-  }
-  return kOk;
+      });
 }
 
 }  // namespace

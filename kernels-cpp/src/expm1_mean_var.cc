@@ -24,7 +24,7 @@
 #include <type_traits>
 
 #include "ck/common.h"
-#include "ck/parallel.h"
+#include "ck/reduce.h"
 #include "hwy/base.h"
 
 namespace ck {
@@ -60,15 +60,6 @@ class Expm1Memo {
   }
 };
 
-/// The row of stored value k in rows [r0, r1) (indptr non-decreasing).
-inline int64_t row_of(const int32_t* indptr, int64_t r0, int64_t r1, int64_t k) {
-  while (r1 - r0 > 1) {
-    const int64_t mid = r0 + (r1 - r0) / 2;
-    if (indptr[mid] <= k) r0 = mid; else r1 = mid;
-  }
-  return r0;
-}
-
 template <typename T>
 int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* data, int32_t nrows,
                        int32_t ncols, int32_t apply_expm1, double* mean, double* var) {
@@ -76,60 +67,35 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
     set_error_detail(nrows < 0 ? 3 : ncols < 0 ? 4 : 5);
     return kInvalidArgument;
   }
-  const int32_t chunks = reduction_chunks(nrows);
   const size_t width = static_cast<size_t>(ncols);
-  const size_t per = 2 * width;  // sums then sums of squares, per chunk
-  double* partial = static_cast<double*>(calloc(static_cast<size_t>(chunks) * per + 1, sizeof(double)));
-  int32_t* bad = static_cast<int32_t*>(malloc(sizeof(int32_t) * static_cast<size_t>(chunks) + 4));
-  if (partial == nullptr || bad == nullptr) {
-    free(partial);
-    free(bad);
-    return kOutOfMemory;
-  }
   const bool ex = apply_expm1 != 0;
-  parallel_for(chunks, [&](int32_t c) {
-    const int64_t r0 = static_cast<int64_t>(nrows) * c / chunks;
-    const int64_t r1 = static_cast<int64_t>(nrows) * (c + 1) / chunks;
-    double* s = partial + static_cast<size_t>(c) * per;
-    double* q = s + width;
-    bad[c] = -1;
-    Expm1Memo<T> memo;
-    const int64_t k0 = indptr[r0], k1 = indptr[r1];
-    for (int64_t k = k0; k < k1; ++k) {
-      const uint32_t j = static_cast<uint32_t>(indices[k]);
-      if (HWY_UNLIKELY(j >= static_cast<uint32_t>(ncols))) {
-        bad[c] = static_cast<int32_t>(row_of(indptr, r0, r1, k));
-        return;
-      }
-      const T t = ex ? memo(data[k]) : data[k];
-      s[j] += static_cast<double>(t);
-      q[j] += static_cast<double>(t * t);
-    }
-  });
-  int32_t bad_row = -1;
-  for (int32_t c = 0; c < chunks && bad_row < 0; ++c) bad_row = bad[c];
-  if (bad_row < 0) {
-    const double n = static_cast<double>(nrows);
-    for (size_t j = 0; j < width; ++j) {
-      double s = 0, q = 0;
-      for (int32_t c = 0; c < chunks; ++c) {
-        s += partial[static_cast<size_t>(c) * per + j];
-        q += partial[static_cast<size_t>(c) * per + width + j];
-      }
-      const double m = s / n;
-      double v = q / n - m * m;
-      if (nrows != 1) v *= n / (n - 1);
-      mean[j] = m;
-      var[j] = v;
-    }
-  }
-  free(bad);
-  free(partial);
-  if (bad_row >= 0) {
-    set_error_detail(bad_row);
-    return kIndexOutOfRange;
-  }
-  return kOk;
+  return column_reduce<double>(
+      nrows, 2 * width,  // sums then sums of squares, per chunk
+      [&](int32_t r0, int32_t r1, double* HWY_RESTRICT s) {
+        double* HWY_RESTRICT q = s + width;
+        const T* HWY_RESTRICT x = data;
+        Expm1Memo<T> memo;
+        return for_each_stored(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) {
+          const T t = ex ? memo(x[k]) : x[k];
+          s[j] += static_cast<double>(t);
+          q[j] += static_cast<double>(t * t);
+        });
+      },
+      [&](const Partials<double>& p) {
+        const double n = static_cast<double>(nrows);
+        for (size_t j = 0; j < width; ++j) {
+          double s = 0, q = 0;
+          for (int32_t c = 0; c < p.count; ++c) {
+            s += p[c][j];
+            q += p[c][width + j];
+          }
+          const double m = s / n;
+          double v = q / n - m * m;
+          if (nrows != 1) v *= n / (n - 1);
+          mean[j] = m;
+          var[j] = v;
+        }
+      });
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 
 #include "ck/common.h"
 #include "ck/parallel.h"
+#include "ck/reduce.h"
 #include "hwy/base.h"
 
 namespace ck {
@@ -55,58 +56,37 @@ int32_t mv_major(const int32_t* indptr, const T* data, int32_t nmajor, int32_t n
   return kOk;
 }
 
+/// Finishes the chunk partials (per chunk: `width` sums, then `width` sums of squares), merged
+/// in chunk order, over n values each.
+inline void merge_finish(const Partials<double>& p, size_t width, int32_t n, int32_t ddof, double* mean,
+                         double* var) {
+  for (size_t j = 0; j < width; ++j) {
+    double s = p[0][j], q = p[0][width + j];
+    for (int32_t c = 1; c < p.count; ++c) {
+      s += p[c][j];
+      q += p[c][width + j];
+    }
+    finish(s, q, n, ddof, mean + j, var + j);
+  }
+}
+
 template <typename T>
 int32_t mv_minor(const int32_t* indptr, const int32_t* indices, const T* data, int32_t nmajor, int32_t nminor,
                  int32_t ddof, double* mean, double* var) {
-  const int32_t chunks = reduction_chunks(nmajor);
   const size_t width = static_cast<size_t>(nminor);
-  // Per chunk: width sums, then width sums of squares.
-  double* partial = static_cast<double*>(calloc(static_cast<size_t>(chunks) * width * 2 + 1, 8));
-  int32_t* bad = static_cast<int32_t*>(malloc(sizeof(int32_t) * static_cast<size_t>(chunks)));
-  if (partial == nullptr || bad == nullptr) {
-    free(partial);
-    free(bad);
-    return kOutOfMemory;
-  }
-  parallel_for(chunks, [&](int32_t c) {
-    const int64_t r0 = static_cast<int64_t>(nmajor) * c / chunks;
-    const int64_t r1 = static_cast<int64_t>(nmajor) * (c + 1) / chunks;
-    double* s = partial + static_cast<size_t>(c) * width * 2;
-    double* q = s + width;
-    bad[c] = -1;
-    for (int64_t r = r0; r < r1; ++r) {
-      for (int32_t k = indptr[r]; k < indptr[r + 1]; ++k) {
-        const uint32_t j = static_cast<uint32_t>(indices[k]);
-        if (HWY_UNLIKELY(j >= static_cast<uint32_t>(nminor))) {
-          bad[c] = static_cast<int32_t>(r);
-          return;
-        }
-        const T v = data[k];
-        const T v2 = v * v;  // in the input dtype, as fast_array_utils' minor-axis path
-        s[j] += static_cast<double>(v);
-        q[j] += static_cast<double>(v2);
-      }
-    }
-  });
-  int32_t bad_row = -1;
-  for (int32_t c = 0; c < chunks && bad_row < 0; ++c) bad_row = bad[c];
-  if (bad_row < 0) {
-    for (size_t j = 0; j < width; ++j) {
-      double s = partial[j], q = partial[width + j];
-      for (int32_t c = 1; c < chunks; ++c) {
-        s += partial[static_cast<size_t>(c) * width * 2 + j];
-        q += partial[static_cast<size_t>(c) * width * 2 + width + j];
-      }
-      finish(s, q, nmajor, ddof, mean + j, var + j);
-    }
-  }
-  free(bad);
-  free(partial);
-  if (bad_row >= 0) {
-    set_error_detail(bad_row);
-    return kIndexOutOfRange;
-  }
-  return kOk;
+  return column_reduce<double>(
+      nmajor, 2 * width,
+      [&](int32_t r0, int32_t r1, double* HWY_RESTRICT s) {
+        double* HWY_RESTRICT q = s + width;
+        const T* HWY_RESTRICT x = data;
+        return for_each_stored(indptr, indices, r0, r1, nminor, [&](uint32_t j, size_t k) {
+          const T v = x[k];
+          const T v2 = v * v;  // in the input dtype, as fast_array_utils' minor-axis path
+          s[j] += static_cast<double>(v);
+          q[j] += static_cast<double>(v2);
+        });
+      },
+      [&](const Partials<double>& p) { merge_finish(p, width, nmajor, ddof, mean, var); });
 }
 
 template <typename T>
@@ -163,34 +143,22 @@ int32_t mv_dense(const T* data, int32_t nrows, int32_t ncols, int32_t axis, int3
     set_error_detail(3);
     return kInvalidArgument;
   }
-  const int32_t chunks = reduction_chunks(nrows);
-  double* partial = static_cast<double*>(calloc(static_cast<size_t>(chunks) * width * 2 + 1, 8));
-  if (partial == nullptr) return kOutOfMemory;
-  parallel_for(chunks, [&](int32_t c) {
-    const int64_t r0 = static_cast<int64_t>(nrows) * c / chunks;
-    const int64_t r1 = static_cast<int64_t>(nrows) * (c + 1) / chunks;
-    double* HWY_RESTRICT s = partial + static_cast<size_t>(c) * width * 2;
-    double* HWY_RESTRICT q = s + width;
-    for (int64_t r = r0; r < r1; ++r) {
-      const T* HWY_RESTRICT row = data + static_cast<size_t>(r) * width;
-      for (size_t j = 0; j < width; ++j) {
-        const T v = row[j];
-        const T v2 = v * v;
-        s[j] += static_cast<double>(v);
-        q[j] += static_cast<double>(v2);
-      }
-    }
-  });
-  for (size_t j = 0; j < width; ++j) {
-    double s = partial[j], q = partial[width + j];
-    for (int32_t c = 1; c < chunks; ++c) {
-      s += partial[static_cast<size_t>(c) * width * 2 + j];
-      q += partial[static_cast<size_t>(c) * width * 2 + width + j];
-    }
-    finish(s, q, nrows, ddof, mean + j, var + j);
-  }
-  free(partial);
-  return kOk;
+  return column_reduce<double>(
+      nrows, 2 * width,
+      [&](int32_t r0, int32_t r1, double* HWY_RESTRICT s) {
+        double* HWY_RESTRICT q = s + width;
+        for (int32_t r = r0; r < r1; ++r) {
+          const T* HWY_RESTRICT row = data + static_cast<size_t>(r) * width;
+          for (size_t j = 0; j < width; ++j) {
+            const T v = row[j];
+            const T v2 = v * v;
+            s[j] += static_cast<double>(v);
+            q[j] += static_cast<double>(v2);
+          }
+        }
+        return int32_t{-1};
+      },
+      [&](const Partials<double>& p) { merge_finish(p, width, nrows, ddof, mean, var); });
 }
 
 }  // namespace

@@ -13,27 +13,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <type_traits>
+
 #include "ck/common.h"
 #include "ck/parallel.h"
+#include "ck/reduce.h"
 #include "hwy/base.h"
 
 namespace ck {
 namespace {
 
-template <typename T>
-inline bool counts(T v, bool positive) {
-  return positive ? v > T(0) : v != T(0);
+/// 1 when v counts: v > 0 (Positive) or v != 0.
+template <bool Positive, typename T>
+inline int32_t counts(T v) {
+  return (Positive ? v > T(0) : v != T(0)) ? 1 : 0;
+}
+
+template <bool Positive, typename T>
+inline int32_t count_span(const T* HWY_RESTRICT v, size_t n) {
+  int32_t c = 0;
+  for (size_t i = 0; i < n; ++i) c += counts<Positive>(v[i]);
+  return c;
 }
 
 template <typename T>
-inline int32_t count_span(const T* v, int64_t n, bool positive) {
-  int32_t c = 0;
-  if (positive) {
-    for (int64_t i = 0; i < n; ++i) c += v[i] > T(0) ? 1 : 0;
-  } else {
-    for (int64_t i = 0; i < n; ++i) c += v[i] != T(0) ? 1 : 0;
+inline int32_t count_span(const T* v, int32_t count, bool positive) {
+  const size_t n = count > 0 ? static_cast<size_t>(count) : 0;
+  return positive ? count_span<true>(v, n) : count_span<false>(v, n);
+}
+
+/// out = p[0] + p[1] + … over `width` columns.
+inline void merge_counts(const Partials<int32_t>& p, size_t width, int32_t* out) {
+  if (width == 0) return;
+  memcpy(out, p[0], width * sizeof(int32_t));
+  for (int32_t c = 1; c < p.count; ++c) {
+    const int32_t* q = p[c];
+    for (size_t j = 0; j < width; ++j) out[j] += q[j];
   }
-  return c;
 }
 
 template <typename T>
@@ -47,50 +63,18 @@ int32_t count_major(const int32_t* indptr, const T* data, int32_t nmajor, bool p
   return kOk;
 }
 
-template <typename T>
+template <bool Positive, typename T>
 int32_t count_minor(const int32_t* indptr, const int32_t* indices, const T* data, int32_t nmajor,
-                    int32_t nminor, bool positive, int32_t* out) {
-  const int32_t chunks = reduction_chunks(nmajor);
+                    int32_t nminor, int32_t* out) {
   const size_t width = static_cast<size_t>(nminor);
-  int32_t* partial = static_cast<int32_t*>(calloc(static_cast<size_t>(chunks) * width + 1, 4));
-  int32_t* bad = static_cast<int32_t*>(malloc(sizeof(int32_t) * static_cast<size_t>(chunks)));
-  if (partial == nullptr || bad == nullptr) {
-    free(partial);
-    free(bad);
-    return kOutOfMemory;
-  }
-  parallel_for(chunks, [&](int32_t c) {
-    const int64_t r0 = static_cast<int64_t>(nmajor) * c / chunks;
-    const int64_t r1 = static_cast<int64_t>(nmajor) * (c + 1) / chunks;
-    int32_t* acc = partial + static_cast<size_t>(c) * width;
-    bad[c] = -1;
-    for (int64_t r = r0; r < r1; ++r) {
-      for (int32_t k = indptr[r]; k < indptr[r + 1]; ++k) {
-        const uint32_t j = static_cast<uint32_t>(indices[k]);
-        if (HWY_UNLIKELY(j >= static_cast<uint32_t>(nminor))) {
-          bad[c] = static_cast<int32_t>(r);
-          return;
-        }
-        acc[j] += counts(data[k], positive) ? 1 : 0;
-      }
-    }
-  });
-  int32_t bad_row = -1;
-  for (int32_t c = 0; c < chunks && bad_row < 0; ++c) bad_row = bad[c];
-  if (bad_row < 0 && width > 0) {
-    memcpy(out, partial, width * sizeof(int32_t));
-    for (int32_t c = 1; c < chunks; ++c) {
-      const int32_t* p = partial + static_cast<size_t>(c) * width;
-      for (size_t j = 0; j < width; ++j) out[j] += p[j];
-    }
-  }
-  free(bad);
-  free(partial);
-  if (bad_row >= 0) {
-    set_error_detail(bad_row);
-    return kIndexOutOfRange;
-  }
-  return kOk;
+  return column_reduce<int32_t>(
+      nmajor, width,
+      [&](int32_t r0, int32_t r1, int32_t* HWY_RESTRICT acc) {
+        const T* HWY_RESTRICT v = data;
+        return for_each_stored(indptr, indices, r0, r1, nminor,
+                               [&](uint32_t j, size_t k) { acc[j] += counts<Positive>(v[k]); });
+      },
+      [&](const Partials<int32_t>& p) { merge_counts(p, width, out); });
 }
 
 template <typename T>
@@ -107,7 +91,8 @@ int32_t count_compressed(const int32_t* indptr, const int32_t* indices, const T*
   const int32_t nmajor = csc ? ncols : nrows;
   const int32_t nminor = csc ? nrows : ncols;
   if ((axis == 1) != csc) return count_major(indptr, data, nmajor, positive != 0, out);
-  return count_minor(indptr, indices, data, nmajor, nminor, positive != 0, out);
+  return positive != 0 ? count_minor<true>(indptr, indices, data, nmajor, nminor, out)
+                       : count_minor<false>(indptr, indices, data, nmajor, nminor, out);
 }
 
 template <typename T>
@@ -130,31 +115,19 @@ int32_t count_dense(const T* data, int32_t nrows, int32_t ncols, int32_t axis, i
     set_error_detail(3);
     return kInvalidArgument;
   }
-  const int32_t chunks = reduction_chunks(nrows);
-  int32_t* partial = static_cast<int32_t*>(calloc(static_cast<size_t>(chunks) * width + 1, 4));
-  if (partial == nullptr) return kOutOfMemory;
-  parallel_for(chunks, [&](int32_t c) {
-    const int64_t r0 = static_cast<int64_t>(nrows) * c / chunks;
-    const int64_t r1 = static_cast<int64_t>(nrows) * (c + 1) / chunks;
-    int32_t* HWY_RESTRICT acc = partial + static_cast<size_t>(c) * width;
-    for (int64_t r = r0; r < r1; ++r) {
-      const T* HWY_RESTRICT row = data + static_cast<size_t>(r) * width;
-      if (pos) {
-        for (size_t j = 0; j < width; ++j) acc[j] += row[j] > T(0) ? 1 : 0;
-      } else {
-        for (size_t j = 0; j < width; ++j) acc[j] += row[j] != T(0) ? 1 : 0;
-      }
-    }
-  });
-  if (width > 0) {
-    memcpy(out, partial, width * sizeof(int32_t));
-    for (int32_t c = 1; c < chunks; ++c) {
-      const int32_t* p = partial + static_cast<size_t>(c) * width;
-      for (size_t j = 0; j < width; ++j) out[j] += p[j];
-    }
-  }
-  free(partial);
-  return kOk;
+  auto by_chunk = [&](auto positive) {
+    return column_reduce<int32_t>(
+        nrows, width,
+        [&](int32_t r0, int32_t r1, int32_t* HWY_RESTRICT acc) {
+          for (int32_t r = r0; r < r1; ++r) {
+            const T* HWY_RESTRICT row = data + static_cast<size_t>(r) * width;
+            for (size_t j = 0; j < width; ++j) acc[j] += counts<decltype(positive)::value>(row[j]);
+          }
+          return int32_t{-1};
+        },
+        [&](const Partials<int32_t>& p) { merge_counts(p, width, out); });
+  };
+  return pos ? by_chunk(std::true_type()) : by_chunk(std::false_type());
 }
 
 }  // namespace

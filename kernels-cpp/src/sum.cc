@@ -17,15 +17,17 @@
 
 #include "ck/common.h"
 #include "ck/parallel.h"
+#include "ck/reduce.h"
 #include "hwy/base.h"
 
 namespace ck {
 namespace {
 
 template <typename T>
-inline double sum_span(const T* v, int64_t n) {
+inline double sum_span(const T* v, int32_t count) {
+  const size_t n = count > 0 ? static_cast<size_t>(count) : 0;
   double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  int64_t i = 0;
+  size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     a0 += static_cast<double>(v[i]);
     a1 += static_cast<double>(v[i + 1]);
@@ -34,6 +36,16 @@ inline double sum_span(const T* v, int64_t n) {
   }
   for (; i < n; ++i) a0 += static_cast<double>(v[i]);
   return (a0 + a1) + (a2 + a3);
+}
+
+/// out = p[0] + p[1] + … (in chunk order) over `width` columns.
+inline void merge_sums(const Partials<double>& p, size_t width, double* out) {
+  if (width == 0) return;
+  memcpy(out, p[0], width * sizeof(double));
+  for (int32_t c = 1; c < p.count; ++c) {
+    const double* q = p[c];
+    for (size_t j = 0; j < width; ++j) out[j] += q[j];
+  }
 }
 
 /// Sums of every major-axis slice (CSR rows, CSC columns).
@@ -52,47 +64,15 @@ int32_t sum_major(const int32_t* indptr, const T* data, int32_t nmajor, double* 
 template <typename T>
 int32_t sum_minor(const int32_t* indptr, const int32_t* indices, const T* data, int32_t nmajor,
                   int32_t nminor, double* out) {
-  const int32_t chunks = reduction_chunks(nmajor);
   const size_t width = static_cast<size_t>(nminor);
-  double* partial = static_cast<double*>(calloc(static_cast<size_t>(chunks) * width + 1, 8));
-  int32_t* bad = static_cast<int32_t*>(malloc(sizeof(int32_t) * static_cast<size_t>(chunks)));
-  if (partial == nullptr || bad == nullptr) {
-    free(partial);
-    free(bad);
-    return kOutOfMemory;
-  }
-  parallel_for(chunks, [&](int32_t c) {
-    const int64_t r0 = static_cast<int64_t>(nmajor) * c / chunks;
-    const int64_t r1 = static_cast<int64_t>(nmajor) * (c + 1) / chunks;
-    double* acc = partial + static_cast<size_t>(c) * width;
-    bad[c] = -1;
-    for (int64_t r = r0; r < r1; ++r) {
-      for (int32_t k = indptr[r]; k < indptr[r + 1]; ++k) {
-        const uint32_t j = static_cast<uint32_t>(indices[k]);
-        if (HWY_UNLIKELY(j >= static_cast<uint32_t>(nminor))) {
-          bad[c] = static_cast<int32_t>(r);
-          return;
-        }
-        acc[j] += static_cast<double>(data[k]);
-      }
-    }
-  });
-  int32_t bad_row = -1;  // first offending slice, in chunk order
-  for (int32_t c = 0; c < chunks && bad_row < 0; ++c) bad_row = bad[c];
-  if (bad_row < 0 && width > 0) {
-    memcpy(out, partial, width * sizeof(double));
-    for (int32_t c = 1; c < chunks; ++c) {
-      const double* p = partial + static_cast<size_t>(c) * width;
-      for (size_t j = 0; j < width; ++j) out[j] += p[j];
-    }
-  }
-  free(bad);
-  free(partial);
-  if (bad_row >= 0) {
-    set_error_detail(bad_row);
-    return kIndexOutOfRange;
-  }
-  return kOk;
+  return column_reduce<double>(
+      nmajor, width,
+      [&](int32_t r0, int32_t r1, double* HWY_RESTRICT acc) {
+        const T* HWY_RESTRICT v = data;
+        return for_each_stored(indptr, indices, r0, r1, nminor,
+                               [&](uint32_t j, size_t k) { acc[j] += static_cast<double>(v[k]); });
+      },
+      [&](const Partials<double>& p) { merge_sums(p, width, out); });
 }
 
 /// CSR (csc = false) or CSC (csc = true) sums along `axis` of the nrows × ncols matrix.
@@ -134,27 +114,16 @@ int32_t sum_dense(const T* data, int32_t nrows, int32_t ncols, int32_t axis, dou
     set_error_detail(3);
     return kInvalidArgument;
   }
-  const int32_t chunks = reduction_chunks(nrows);
-  double* partial = static_cast<double*>(calloc(static_cast<size_t>(chunks) * width + 1, 8));
-  if (partial == nullptr) return kOutOfMemory;
-  parallel_for(chunks, [&](int32_t c) {
-    const int64_t r0 = static_cast<int64_t>(nrows) * c / chunks;
-    const int64_t r1 = static_cast<int64_t>(nrows) * (c + 1) / chunks;
-    double* HWY_RESTRICT acc = partial + static_cast<size_t>(c) * width;
-    for (int64_t r = r0; r < r1; ++r) {
-      const T* HWY_RESTRICT row = data + static_cast<size_t>(r) * width;
-      for (size_t j = 0; j < width; ++j) acc[j] += static_cast<double>(row[j]);
-    }
-  });
-  if (width > 0) {
-    memcpy(out, partial, width * sizeof(double));
-    for (int32_t c = 1; c < chunks; ++c) {
-      const double* p = partial + static_cast<size_t>(c) * width;
-      for (size_t j = 0; j < width; ++j) out[j] += p[j];
-    }
-  }
-  free(partial);
-  return kOk;
+  return column_reduce<double>(
+      nrows, width,
+      [&](int32_t r0, int32_t r1, double* HWY_RESTRICT acc) {
+        for (int32_t r = r0; r < r1; ++r) {
+          const T* HWY_RESTRICT row = data + static_cast<size_t>(r) * width;
+          for (size_t j = 0; j < width; ++j) acc[j] += static_cast<double>(row[j]);
+        }
+        return int32_t{-1};
+      },
+      [&](const Partials<double>& p) { merge_sums(p, width, out); });
 }
 
 }  // namespace

@@ -4,16 +4,6 @@ import { InvalidInputError } from '../errors.js';
 import { CscMatrix, CsrMatrix, DenseMatrix } from '../matrix/index.js';
 import { type CsrInput, type DenseInput, isHandle, isResident } from '../runtime/handles.js';
 
-/** Checks that a kernel's input is a CSR matrix or a live CSR handle. */
-export function checkCsr(kernel: string, x: unknown): asserts x is CsrInput {
-  if (x instanceof CsrMatrix) return;
-  if (isHandle(x)) {
-    if (x.freed) throw new InvalidInputError(`${kernel}: the resident matrix was freed`);
-    return;
-  }
-  throw new InvalidInputError(`${kernel}: expected a CsrMatrix or a resident handle from upload(), got ${describe(x)}`);
-}
-
 /** Matrix layouts a kernel may accept. */
 export type Format = 'csr' | 'csc' | 'dense';
 

@@ -1,9 +1,9 @@
-import type { QcMetricsResult, QcVarMask } from '../backends/types.js';
+import type { QcMetricsResult, QcVarMask, StatsInput } from '../backends/types.js';
 import { type DispatchOptions, checkOptions } from '../dispatch/index.js';
 import { InvalidOptionError } from '../errors.js';
-import type { CsrInput } from '../runtime/handles.js';
-import { type IntegerMatrix, promoteIntegers } from './normalize_total.js';
-import { checkCsr, dispatchOn } from './operand.js';
+import { dispatchCsr } from './as_csr.js';
+import type { IntegerMatrix } from './normalize_total.js';
+import { statsInput } from './sum.js';
 
 /** A gene mask: one entry per gene, truthy = in the set. */
 export type GeneMask = Uint8Array | readonly boolean[] | readonly number[];
@@ -30,11 +30,20 @@ const DEFAULT_TOP = [50, 100, 200, 500];
 
 /**
  * Quality-control metrics of `scanpy.pp.calculate_qc_metrics(adata, qc_vars, percent_top,
- * log1p, inplace=False)` on a CSR matrix (plain or resident; integer counts are converted to
- * float64): `{ obs, var }`, column name → values, with scanpy's names, order and dtypes.
+ * log1p, inplace=False)` on a cells × genes matrix: CSR (plain or resident), CSC or dense
+ * (plain or resident); integer counts are converted to float64. Returns `{ obs, var }`, column
+ * name → values, with scanpy's names, order and dtypes.
  *
- * Per cell (obs): `n_genes_by_counts` (Int32Array: values ≠ 0; explicit zeros are eliminated
- * first, as scanpy does), `log1p_n_genes_by_counts` (f64), `total_counts`,
+ * Layouts: the kernel runs on CSR. A CSC input is converted once with the toCsr kernel (in the
+ * backend the call names when it has toCsr, else the fastest that does) and a dense input (a
+ * DenseHandle is downloaded first) by dropping its zeros; either costs one extra pass over the
+ * matrix and a CSR copy in JavaScript memory — pass CSR to avoid it. The results equal those
+ * of the same matrix as CSR (scanpy too converts CSC to CSR for the top-N shares, and counts
+ * non-zeros of a dense matrix with `count_nonzero`). A resident dense input still runs in the
+ * backend that holds it.
+ *
+ * Per cell (obs): `n_genes_by_counts` (Int32Array: values ≠ 0 — NaN counts, ±0 does not;
+ * explicit zeros are eliminated first, as scanpy does), `log1p_n_genes_by_counts` (f64), `total_counts`,
  * `log1p_total_counts`, `pct_counts_in_top_{N}_genes` (f64: share of the N largest values of
  * the row ×100; short rows are padded with zeros, so negative values rank below absent
  * genes), and per QC set `total_counts_<qc>`, `log1p_total_counts_<qc>`, `pct_counts_<qc>`.
@@ -51,16 +60,16 @@ const DEFAULT_TOP = [50, 100, 200, 500];
  * Threads: one pass over fixed row chunks (per-row partial sort for the top-N shares),
  * identical bits for any thread count.
  */
-export function qcMetrics(x: CsrInput | IntegerMatrix, options: QcMetricsOptions = {}): QcMetricsResult {
+export function qcMetrics(x: StatsInput | IntegerMatrix, options: QcMetricsOptions = {}): QcMetricsResult {
   checkOptions('qcMetrics', options, ['qcVars', 'percentTop', 'log1p']);
-  const m = promoteIntegers('qcMetrics', x, 'f64');
-  checkCsr('qcMetrics', m);
+  const m = statsInput('qcMetrics', x);
   const nvars = m.shape[1];
   const qcVars = checkQcVars(options.qcVars ?? {}, nvars);
   const percentTop = checkPercentTop(options.percentTop === undefined ? DEFAULT_TOP : options.percentTop, nvars);
   const log1p = options.log1p ?? true;
   if (typeof log1p !== 'boolean') throw new InvalidOptionError(`qcMetrics: log1p must be true or false, got ${String(log1p)}`);
-  return dispatchOn('qcMetrics', m, options).fn(m, { qcVars, percentTop, log1p });
+  const { fn, csr } = dispatchCsr('qcMetrics', m, options);
+  return fn(csr, { qcVars, percentTop, log1p });
 }
 
 function checkQcVars(qcVars: unknown, nvars: number): QcVarMask[] {

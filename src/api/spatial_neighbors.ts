@@ -3,18 +3,26 @@ import { InvalidInputError, InvalidOptionError } from '../errors.js';
 import { CsrMatrix, DenseMatrix } from '../matrix/index.js';
 import type { NeighborGraph } from '../backends/spatial_types.js';
 import { dispatchOn } from './operand.js';
+import { delaunayGraph } from './spatial_delaunay.js';
 
 /** Options of spatialNeighbors (squidpy `sq.gr.spatial_neighbors`, generic coordinates). */
 export interface SpatialNeighborsOptions extends DispatchOptions {
-  /** Neighbours per cell of the kNN graph (default 6, squidpy's default); ignored with `radius`. */
+  /** Neighbours per cell of the kNN graph (default 6, squidpy's default); ignored with `radius` or `delaunay`. */
   nNeighs?: number;
-  /** Radius graph: every other cell within this distance; or [min, max]: built with max, then edges outside [min, max] dropped. Default null (kNN). */
+  /**
+   * Radius graph: every other cell within this distance; or [min, max]: built with max, then edges
+   * outside [min, max] dropped. Default null (kNN). With `delaunay`, only [min, max] (edges of the
+   * triangulation outside it are dropped); a single number is an InvalidOptionError there.
+   */
   radius?: number | readonly [number, number] | null;
   /** Put 1 on the diagonal of the connectivities (default false). */
   setDiag?: boolean;
   /** Drop edges longer than this percentile of the stored distances (numpy `percentile`, linear; diagonal zeros included, as squidpy). Default null. */
   percentile?: number | null;
-  /** Delaunay triangulation graph: not implemented in this version (throws). */
+  /**
+   * Delaunay triangulation graph (squidpy `delaunay=True`): every edge of the triangles, Euclidean
+   * lengths; 2-D coordinates only. Default false.
+   */
   delaunay?: boolean;
 }
 
@@ -51,9 +59,22 @@ export function numpyPercentile(values: Float64Array, q: number): number {
  *
  * `coords`: DenseMatrix, n × d (any d ≥ 1), finite. Ties in distance are broken by the smaller
  * cell index (scikit-learn's order among exact ties is its tree's; ties need duplicated
- * distances, which real coordinates almost never have). Delaunay graphs are not implemented.
+ * distances, which real coordinates almost never have).
  * Threads: simd-threads splits the queries into fixed blocks; results do not depend on the
  * thread count.
+ *
+ * `delaunay: true` — squidpy's `spatial_neighbors(coord_type="generic", delaunay=True)`
+ * (`DelaunayBuilder`): the edges of the Delaunay triangulation of n × 2 coordinates (from the
+ * delaunator package, in TypeScript, whatever the backend: every backend returns the same
+ * graph), float64 Euclidean lengths, then `setDiag`, a [min, max] `radius` interval and
+ * `percentile` exactly as for the other graphs. Errors (InvalidOptionError): coordinates that are
+ * not n × 2, a single-number `radius` (squidpy's `spatial_neighbors` silently ignores it, its
+ * `spatial_neighbors_delaunay` reads it as [0, r]: pass the interval). InvalidInputError where
+ * scipy's Delaunay raises (fewer than 3 cells, all cells on one line) and for repeated
+ * coordinates (Qhull keeps one copy, chosen by its insertion order, and isolates the others).
+ * Where four or more cells lie on one circle (regular grids) the triangulation is not unique
+ * and Qhull and delaunator may choose different diagonals; on real or jittered coordinates the
+ * graph equals squidpy's. See docs/spatial.md.
  */
 export function spatialNeighbors(coords: DenseMatrix, options: SpatialNeighborsOptions = {}): SpatialNeighborsResult {
   checkOptions('spatialNeighbors', options, ['nNeighs', 'radius', 'setDiag', 'percentile', 'delaunay']);
@@ -61,7 +82,14 @@ export function spatialNeighbors(coords: DenseMatrix, options: SpatialNeighborsO
   const [n, d] = coords.shape;
   if (d < 1) throw new InvalidInputError('spatialNeighbors: coords need at least one column');
   for (let i = 0; i < n * d; i++) if (!Number.isFinite(coords.data[i]!)) throw new InvalidInputError(`spatialNeighbors: coordinate ${i % d} of cell ${Math.floor(i / d)} is not finite`);
-  if (options.delaunay) throw new InvalidOptionError('spatialNeighbors: delaunay graphs are not implemented in this version; use nNeighs or radius');
+  const delaunay = options.delaunay ?? false;
+  if (typeof delaunay !== 'boolean') throw new InvalidOptionError(`spatialNeighbors: delaunay must be true or false, got ${String(delaunay)}`);
+  if (delaunay && typeof options.radius === 'number') {
+    throw new InvalidOptionError(
+      `spatialNeighbors: with delaunay, radius must be an interval [min, max] (edges outside it are dropped), got ${options.radius}; ` +
+        "squidpy's spatial_neighbors ignores a single number here and its spatial_neighbors_delaunay reads it as [0, r]: pass [0, r] to drop edges longer than r, or leave radius out",
+    );
+  }
   const nNeighs = options.nNeighs ?? 6;
   if (!Number.isInteger(nNeighs) || nNeighs < 1) throw new InvalidOptionError(`spatialNeighbors: nNeighs must be a positive integer, got ${nNeighs}`);
   const radius = options.radius ?? null;
@@ -79,9 +107,11 @@ export function spatialNeighbors(coords: DenseMatrix, options: SpatialNeighborsO
   if (percentile !== null && !(typeof percentile === 'number' && percentile >= 0 && percentile <= 100)) {
     throw new InvalidOptionError(`spatialNeighbors: percentile must be in [0, 100], got ${String(percentile)}`);
   }
+  const post = { setDiag: options.setDiag ?? false, interval, percentile };
+  if (delaunay) return finishGraph(delaunayGraph(coords), n, post);
   if (radius === null && nNeighs > n - 1 && n > 0) throw new InvalidOptionError(`spatialNeighbors: nNeighs (${nNeighs}) must be smaller than the number of cells (${n})`);
   const g = dispatchOn('spatialNeighbors', coords, options).fn(coords, { mode: radius === null ? 'knn' : 'radius', nNeighs, radius: r });
-  return finishGraph(g, n, { setDiag: options.setDiag ?? false, interval, percentile });
+  return finishGraph(g, n, post);
 }
 
 /**

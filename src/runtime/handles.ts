@@ -153,7 +153,8 @@ export class CsrHandle {
  * returns for a resident input, or `upload()` of a DenseMatrix. Kernels that take dense input
  * (log1p, normalizeTotal, scale, sum, meanVar, nnzCount, filterCells/Genes) accept it and
  * return results in the same place, so a pipeline needs no round trip through JavaScript
- * memory. `download()` copies it out as a DenseMatrix; release it with `free()` or `using`.
+ * memory. qcMetrics, subset and highlyVariableGenes accept it too, but download it and work
+ * on a CSR copy (subset uploads its dense result again). `download()` copies it out as a DenseMatrix; release it with `free()` or `using`.
  */
 export class DenseHandle {
   readonly format = 'dense' as const;

@@ -5,8 +5,10 @@ import { type HvgDispersionResult, type HvgSeuratV3Result, normalizeDispersions 
 import { loess1d } from '../../src/api/loess.js';
 import { jsBackend } from '../../src/backends/js/index.js';
 import type { Backend } from '../../src/backends/types.js';
-import { CsrMatrix } from '../../src/matrix/index.js';
+import { type CscMatrix, CsrMatrix, type DenseMatrix } from '../../src/matrix/index.js';
+import { csrToCsc, csrToDense } from '../../src/testing/cases.js';
 import { KERNEL_TOLERANCE, compareArrays } from '../../src/testing/index.js';
+import { apiBackends, loadCudaEmu, viaApi } from '../helpers/api_backends.js';
 import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/backends.js';
 import { allCases, rng } from '../helpers/cases.js';
 import { mouse10k, toF64 } from '../helpers/data.js';
@@ -416,5 +418,117 @@ describe('highlyVariableGenes API', () => {
     const v3 = ck.highlyVariableGenes(raw, { backend: 'js', flavor: 'seurat_v3_paper', nTopGenes: 200 });
     expect(v3.flavor).toBe('seurat_v3_paper');
     expect(v3.highlyVariable.reduce((a, b) => a + b, 0)).toBe(200);
+  });
+});
+
+describe('highlyVariableGenes on CSC and dense input: the selection and columns of the same matrix as CSR, in every backend', () => {
+  let cuda: Backend | undefined;
+  beforeAll(async () => {
+    cuda = await loadCudaEmu();
+  });
+  const layouts = (x: CsrMatrix): [string, CscMatrix | DenseMatrix][] => [
+    ['csc', csrToCsc(x)],
+    ['dense', csrToDense(x)],
+  ];
+  type Columns = Record<string, Float64Array | Uint8Array | Int32Array | string>;
+
+  /** The js CSR selection exactly; every numeric column within the statistic tolerance. */
+  function expectSameHvg(out: ck.HighlyVariableGenesResult, ref: ck.HighlyVariableGenesResult, label: string): void {
+    expect(out.flavor, label).toBe(ref.flavor);
+    expect(Buffer.from(out.highlyVariable).equals(Buffer.from(ref.highlyVariable)), `${label}: highlyVariable`).toBe(true);
+    const o = out as unknown as Columns;
+    const r = ref as unknown as Columns;
+    expect(Object.keys(o).sort(), label).toEqual(Object.keys(r).sort());
+    for (const k of Object.keys(r)) {
+      if (typeof r[k] === 'string') continue;
+      expect(o[k]!.constructor, `${label} ${k}`).toBe(r[k]!.constructor);
+      const cmp = compareArrays(o[k] as Float64Array, r[k] as Float64Array, k === 'meanBin' || k === 'highlyVariableRank' ? 'exact' : tol, 'f64');
+      expect(cmp.ok, `${label} ${k}: ${cmp.message}`).toBe(true);
+    }
+  }
+
+  /** Every numeric column bit for bit. */
+  function expectBitIdentical(out: ck.HighlyVariableGenesResult, own: ck.HighlyVariableGenesResult, label: string): void {
+    const o = out as unknown as Columns;
+    for (const [k, v] of Object.entries(own as unknown as Columns)) {
+      if (typeof v !== 'string') expect(Buffer.from((o[k] as Float64Array).buffer).equals(Buffer.from(v.buffer)), `${label} ${k} bit-identical`).toBe(true);
+    }
+  }
+
+  for (const c of CONFIGS) {
+    it(`mouse10k, ${c.name}: CSC and dense vs js on CSR, and bit-identical to the same backend on CSR`, () => {
+      const x = c.input();
+      const ref = ck.highlyVariableGenes(x, { ...c.options, backend: 'js' });
+      const inputs = layouts(x);
+      const backends = apiBackends(variants, 'highlyVariableGenes', [cuda]);
+      expect(backends.length).toBe(cuda ? 9 : 8); // js, 7 variants, cuda-emu where built
+      for (const b of backends) {
+        viaApi(b, (backend) => {
+          const own = ck.highlyVariableGenes(x, { ...c.options, backend });
+          for (const [layout, input] of inputs) {
+            const out = ck.highlyVariableGenes(input, { ...c.options, backend });
+            expectSameHvg(out, ref, `${b.label} ${layout}`);
+            expectBitIdentical(out, own, `${b.label} ${layout}`);
+          }
+        });
+      }
+    });
+  }
+
+  it('edge cases: every backend returns the js CSR selection on CSC and dense, or throws the same typed error', () => {
+    const flavours: HighlyVariableGenesOptions[] = [
+      { flavor: 'seurat' },
+      { flavor: 'seurat', nTopGenes: 5, nBins: 4 },
+      { flavor: 'cell_ranger', nTopGenes: 5 },
+      { flavor: 'seurat_v3', nTopGenes: 5, span: 0.5 },
+    ];
+    let ran = 0;
+    for (const b of apiBackends(variants, 'highlyVariableGenes', [cuda])) {
+      viaApi(b, (backend) => {
+        for (const c of allCases()) {
+          const inputs = layouts(c.x);
+          for (const options of flavours) {
+            let ref: ck.HighlyVariableGenesResult | Error;
+            try {
+              ref = ck.highlyVariableGenes(c.x, { ...options, backend: 'js' });
+              ran++;
+            } catch (e) {
+              ref = e as Error;
+            }
+            for (const [layout, input] of inputs) {
+              const label = `${b.label} ${layout} ${c.name} ${options.flavor}`;
+              if (ref instanceof Error) {
+                expect(ref, label).toBeInstanceOf(ck.InvalidInputError);
+                expect(() => ck.highlyVariableGenes(input, { ...options, backend }), label).toThrow(ref.message);
+              } else {
+                expectSameHvg(ck.highlyVariableGenes(input, { ...options, backend }), ref, label);
+              }
+            }
+          }
+        }
+      });
+    }
+    expect(ran).toBeGreaterThan(20 * 8);
+  });
+
+  it('a resident dense matrix runs in the backend that holds it, with the plain dense results', () => {
+    const dense = csrToDense(raw);
+    for (const b of apiBackends(variants, 'highlyVariableGenes').filter((a) => a.backend.uploadDense && (a.label === 'simd' || a.label === 'as-scalar'))) {
+      viaApi(b, (backend) => {
+        const h = b.backend.uploadDense!(dense);
+        try {
+          const out = ck.highlyVariableGenes(h, { flavor: 'seurat_v3', nTopGenes: 200 });
+          expectBitIdentical(out, ck.highlyVariableGenes(dense, { flavor: 'seurat_v3', nTopGenes: 200, backend }), b.label);
+          expect(() => ck.highlyVariableGenes(h, { backend: 'js' })).toThrow(/resident in the .* backend but backend "js" was requested/);
+        } finally {
+          h.free();
+        }
+      });
+    }
+  });
+
+  it('rejects a layout it does not know with a typed error naming the accepted ones', () => {
+    expect(() => ck.highlyVariableGenes({ format: 'coo', shape: [2, 2] } as never)).toThrow(ck.InvalidInputError);
+    expect(() => ck.highlyVariableGenes({ format: 'coo', shape: [2, 2] } as never)).toThrow(/highlyVariableGenes: expected a CsrMatrix, a CscMatrix, a DenseMatrix or a resident handle/);
   });
 });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ck from '../../src/index.js';
 import { jsBackend } from '../../src/backends/js/index.js';
-import type { KernelArgs, QcMetricsResult } from '../../src/backends/types.js';
-import { CsrMatrix, type DType } from '../../src/matrix/index.js';
-import { SPECIAL_SPECS, buildCase } from '../../src/testing/cases.js';
+import type { Backend, KernelArgs, QcMetricsResult } from '../../src/backends/types.js';
+import { CscMatrix, CsrMatrix, DenseMatrix, type DType } from '../../src/matrix/index.js';
+import { SPECIAL_SPECS, buildCase, csrToCsc, csrToDense } from '../../src/testing/cases.js';
 import { KERNEL_TOLERANCE, compareArrays } from '../../src/testing/index.js';
+import { apiBackends, loadCudaEmu, viaApi } from '../helpers/api_backends.js';
 import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/backends.js';
 import { allCases } from '../helpers/cases.js';
 import { mouse10k, toF64 } from '../helpers/data.js';
@@ -149,7 +150,7 @@ describe('qcMetrics semantics and errors', () => {
     expect(() => ck.qcMetrics(x, { percentTop: null, log1p: 1 as never })).toThrow(ck.InvalidOptionError);
     expect(() => ck.qcMetrics(x, { percentTop: null, qcvars: {} } as never)).toThrow(/did you mean "qcVars"/);
     expect(ck.qcMetrics(x, { percentTop: [3, 1, 3], backend: 'js' }).obs).toHaveProperty('pct_counts_in_top_3_genes');
-    expect(() => ck.qcMetrics(new ck.DenseMatrix({ shape: [1, 1], data: new Float32Array(1) }) as never)).toThrow(ck.InvalidInputError);
+    expect(() => ck.qcMetrics({ format: 'coo', shape: [1, 3] } as never)).toThrow(ck.InvalidInputError);
   });
 
   it('takes a resident matrix without copying it', async () => {
@@ -162,5 +163,85 @@ describe('qcMetrics semantics and errors', () => {
     expect(v.module.transfers.bytesToModule - before).toBeLessThan(1000);
     expectSameQc(out, jsBackend.kernels.qcMetrics!(x, args), 'f32', 'resident');
     h.free();
+  });
+});
+
+describe('qcMetrics on CSC and dense input: the results of the same matrix as CSR, in every backend', () => {
+  let cuda: Backend | undefined;
+  beforeAll(async () => {
+    cuda = await loadCudaEmu();
+  });
+  const cases = [...allCases(), ...SPECIAL_SPECS.flatMap((s) => (['f32', 'f64'] as const).map((dtype) => ({ name: `${s.name} ${dtype}`, dtype, x: buildCase(s, dtype) })))];
+  const layouts = (x: CsrMatrix): [string, CscMatrix | DenseMatrix][] => [
+    ['csc', csrToCsc(x)],
+    ['dense', csrToDense(x)],
+  ];
+  /** API options equivalent to argsFor(). */
+  const optionsFor = (ncols: number, full: boolean) => {
+    const a = argsFor(ncols, full);
+    return { qcVars: Object.fromEntries(a.qcVars.map((q) => [q.name, q.mask])), percentTop: a.percentTop.length ? a.percentTop : null, log1p: a.log1p };
+  };
+
+  it('edge cases (NaN, inf, negatives included) vs the js reference on CSR, every backend and variant', () => {
+    const backends = apiBackends(variants, 'qcMetrics', [cuda]);
+    expect(backends.length).toBe(cuda ? 9 : 8); // js, 7 variants, cuda-emu where built
+    for (const b of backends) {
+      viaApi(b, (backend) => {
+        for (const c of cases) {
+          for (const full of [true, false]) {
+            const opts = optionsFor(c.x.shape[1], full);
+            const ref = ck.qcMetrics(c.x, { ...opts, backend: 'js' });
+            for (const [layout, x] of layouts(c.x)) expectSameQc(ck.qcMetrics(x, { ...opts, backend, strict: true }), ref, c.dtype, `${b.label} ${layout} ${c.name} full=${full}`);
+          }
+        }
+      });
+    }
+  });
+
+  it('mouse10k: CSC and dense vs the js reference on CSR, and bit-identical to the same backend on CSR', async () => {
+    const x = await mouse10k();
+    const ribo = golden('mouse10k').get('qc.qc_var_mask') as Uint8Array;
+    const opts = { qcVars: { ribo }, percentTop: [50, 100, 200, 500] };
+    const ref = ck.qcMetrics(x, { ...opts, backend: 'js' });
+    const inputs = layouts(x);
+    for (const b of apiBackends(variants, 'qcMetrics', [cuda])) {
+      viaApi(b, (backend) => {
+        const own = ck.qcMetrics(x, { ...opts, backend });
+        for (const [layout, input] of inputs) {
+          const out = ck.qcMetrics(input, { ...opts, backend });
+          expectSameQc(out, ref, 'f32', `${b.label} ${layout}`);
+          for (const t of ['obs', 'var'] as const) for (const k of Object.keys(own[t])) expect(sameBits(out[t][k]!, own[t][k]!), `${b.label} ${layout} ${t}.${k}`).toBe(true);
+        }
+      });
+    }
+  });
+
+  it('counts values ≠ 0 on dense input like scanpy (count_nonzero: NaN and negatives count, ±0 does not); integer dense counts', () => {
+    const d = new DenseMatrix({ shape: [2, 4], data: new Float64Array([0, -0, Number.NaN, 2, -1, 0, 3, 0]) });
+    const out = ck.qcMetrics(d, { percentTop: null, backend: 'js' });
+    expect(Array.from(out.obs.n_genes_by_counts!)).toEqual([2, 2]);
+    expect(Array.from(out.var.n_cells_by_counts!)).toEqual([1, 0, 2, 1]);
+    const ints = ck.qcMetrics({ format: 'dense', shape: [2, 2], data: new Int32Array([1, 0, 2, 3]) }, { percentTop: [1], backend: 'js' });
+    expect(ints.obs.total_counts).toBeInstanceOf(Float64Array);
+    expect(Array.from(ints.obs.total_counts!)).toEqual([1, 5]);
+  });
+
+  it('a resident dense matrix runs in the backend that holds it, with the plain dense results', () => {
+    const x = csrToDense(buildCase({ name: 'counts', rows: 90, cols: 30, density: 0.3, value: (r) => Math.floor(r() * 9) + 1 }, 'f32'));
+    for (const b of apiBackends(variants, 'qcMetrics').filter((a) => a.backend.uploadDense)) {
+      viaApi(b, (backend) => {
+        const h = b.backend.uploadDense!(x);
+        const out = ck.qcMetrics(h, { percentTop: [5] });
+        const ref = ck.qcMetrics(x, { percentTop: [5], backend });
+        for (const t of ['obs', 'var'] as const) for (const k of Object.keys(ref[t])) expect(sameBits(out[t][k]!, ref[t][k]!), `${b.label} ${t}.${k}`).toBe(true);
+        h.free();
+      });
+    }
+  });
+
+  it('rejects a layout it does not know with a typed error naming the accepted ones', () => {
+    expect(() => ck.qcMetrics({ format: 'coo', shape: [2, 2], row: [0], col: [1] } as never)).toThrow(ck.InvalidInputError);
+    expect(() => ck.qcMetrics({ format: 'coo', shape: [2, 2] } as never)).toThrow(/expected a CsrMatrix, a CscMatrix, a DenseMatrix or a resident handle/);
+    expect(() => ck.qcMetrics([[1, 2]] as never)).toThrow(/got Array/);
   });
 });

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ck from '../../src/index.js';
 import { jsBackend } from '../../src/backends/js/index.js';
 import type { KernelArgs } from '../../src/backends/types.js';
-import { CsrMatrix } from '../../src/matrix/index.js';
-import { SPECIAL_SPECS, buildCase, csrToDense } from '../../src/testing/cases.js';
+import { CscMatrix, CsrMatrix, DenseMatrix } from '../../src/matrix/index.js';
+import { SPECIAL_SPECS, buildCase, csrToCsc, csrToDense } from '../../src/testing/cases.js';
 import { compareArrays } from '../../src/testing/index.js';
+import { apiBackends, loadCudaEmu, viaApi } from '../helpers/api_backends.js';
 import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/backends.js';
 import { allCases } from '../helpers/cases.js';
 import { mouse10k } from '../helpers/data.js';
@@ -115,7 +116,7 @@ describe('subset API', () => {
     expect(() => ck.subset(x, { rows: [0.5] })).toThrow(ck.InvalidOptionError);
     expect(() => ck.subset(x, { cols: new Uint8Array(3) })).toThrow(/cols mask has 3 entries, expected 4/);
     expect(() => ck.subset(x, { rows: 'all' as never })).toThrow(ck.InvalidOptionError);
-    expect(() => ck.subset(ck.toCsc(x, { backend: 'js' }) as never, {})).toThrow(ck.InvalidInputError);
+    expect(() => ck.subset({ format: 'coo', shape: [3, 4] } as never, {})).toThrow(ck.InvalidInputError);
   });
 
   it('an out-of-range row reaching the module is a typed error and frees what it allocated', () => {
@@ -127,3 +128,120 @@ describe('subset API', () => {
     }
   });
 });
+
+/** Selections as the API takes them (index lists; null = all). */
+function apiSelection(sel: KernelArgs['subset']): ck.SubsetOptions {
+  return { rows: sel.rows, cols: sel.cols };
+}
+
+/** A CSC result equals the CSC of the CSR reference, array for array (both sorted). */
+function expectCscOf(out: unknown, ref: CsrMatrix, label: string): void {
+  expect(out, label).toBeInstanceOf(CscMatrix);
+  const o = out as CscMatrix;
+  const want = csrToCsc(ref);
+  expect(o.shape, label).toEqual(want.shape);
+  expect(o.data.constructor, label).toBe(want.data.constructor);
+  expect(o.sorted, `${label} sorted`).toBe(true);
+  expect(o.nnz, `${label} nnz`).toBe(want.nnz);
+  expect(sameBits(o.indptr, want.indptr), `${label} indptr`).toBe(true);
+  expect(sameBits(o.indices.subarray(0, want.nnz), want.indices), `${label} indices`).toBe(true);
+  const cmp = compareArrays(o.data.subarray(0, want.nnz), want.data, 'exact', ref.dtype);
+  expect(cmp.ok, `${label} data: ${cmp.message}`).toBe(true);
+}
+
+/** A dense result equals the densified CSR reference exactly. */
+function expectDenseOf(out: unknown, ref: CsrMatrix, label: string): void {
+  expect(out, label).toBeInstanceOf(DenseMatrix);
+  const o = out as DenseMatrix;
+  const want = csrToDense(ref);
+  expect(o.shape, label).toEqual(want.shape);
+  expect(o.data.constructor, label).toBe(want.data.constructor);
+  const cmp = compareArrays(o.data, want.data, 'exact', ref.dtype);
+  expect(cmp.ok, `${label}: ${cmp.message}`).toBe(true);
+}
+
+describe('subset of CSC and dense input: same layout out, the values of the CSR subset, in every backend', () => {
+  it('edge cases and every selection (reorders, repeats, masks, nothing), js and every variant', async () => {
+    const cuda = await loadCudaEmu();
+    const backends = apiBackends(variants, 'subset', [cuda]);
+    expect(backends).toHaveLength(8); // js and 7 variants; cuda does not implement subset
+    for (const b of backends) {
+      viaApi(b, (backend) => {
+        for (const c of cases()) {
+          const csc = csrToCsc(c.x);
+          const dense = csrToDense(c.x);
+          for (const [what, sel] of selections(...c.x.shape)) {
+            const ref = jsBackend.kernels.subset!(c.x, sel);
+            const label = `${b.label} ${c.name} ${what}`;
+            expectCscOf(ck.subset(csc, { ...apiSelection(sel), backend }), ref, `${label} csc`);
+            expectDenseOf(ck.subset(dense, { ...apiSelection(sel), backend }), ref, `${label} dense`);
+          }
+        }
+      });
+    }
+  });
+
+  it('mouse10k: CSC and dense, rows and columns reordered with repeats, and masks', async () => {
+    const x = await mouse10k();
+    const csc = csrToCsc(x);
+    const dense = csrToDense(x);
+    for (const [what, sel] of [selections(...x.shape)[3]!, selections(...x.shape)[4]!]) {
+      const ref = jsBackend.kernels.subset!(x, sel);
+      for (const b of apiBackends(variants, 'subset')) {
+        viaApi(b, (backend) => {
+          expectCscOf(ck.subset(csc, { ...apiSelection(sel), backend }), ref, `${b.label} ${what} csc`);
+          expectDenseOf(ck.subset(dense, { ...apiSelection(sel), backend }), ref, `${b.label} ${what} dense`);
+        });
+      }
+    }
+  });
+
+  it('takes masks on CSC and dense like on CSR; an unsorted CSC keeps its entry order unless rows are reordered', () => {
+    const x = new CsrMatrix({ shape: [3, 4], data: new Float64Array([1, 2, 3, 4]), indices: new Int32Array([3, 0, 1, 2]), indptr: new Int32Array([0, 1, 3, 4]) });
+    const opts = { rows: new Uint8Array([1, 0, 1]), cols: [true, true, false, true], backend: 'js' } as const;
+    const want = Array.from(csrToDense(ck.subset(x, opts)).data);
+    expect(Array.from(csrToDense(ck.toCsr(ck.subset(csrToCsc(x), opts), { backend: 'js' })).data)).toEqual(want);
+    expect(Array.from(ck.subset(csrToDense(x), opts).data)).toEqual(want);
+    // A CSC with unsorted row indices in column 0 (rows 2, 0).
+    const u = new CscMatrix({ shape: [3, 2], data: new Float32Array([5, 6, 7]), indices: new Int32Array([2, 0, 1]), indptr: new Int32Array([0, 2, 3]) });
+    expect(u.sorted).toBe(false);
+    const kept = ck.subset(u, { cols: [0, 1], backend: 'js' });
+    expect(Array.from(kept.indices)).toEqual([2, 0, 1]);
+    expect(kept.sorted).toBe(false);
+    const reordered = ck.subset(u, { rows: [2, 1, 0], backend: 'js' });
+    expect(Array.from(reordered.indices)).toEqual([0, 2, 1]);
+    expect(Array.from(reordered.data)).toEqual([5, 6, 7]);
+  });
+
+  it('a DenseHandle gives a DenseHandle in the same module, every variant', () => {
+    const dense = csrToDense(buildCase({ name: 'counts', rows: 70, cols: 25, density: 0.4, value: (r) => r() * 10 }, 'f64'));
+    const sel = selections(...dense.shape)[3]![1];
+    const ref = ck.subset(dense, apiSelection(sel));
+    for (const b of apiBackends(variants, 'subset').filter((a) => a.backend.uploadDense)) {
+      viaApi(b, (backend) => {
+        const h = b.backend.uploadDense!(dense);
+        const out = ck.subset(h, { ...apiSelection(sel), backend });
+        expect(out).toBeInstanceOf(ck.DenseHandle);
+        expect(out.module).toBe(h.module);
+        expect(out.backend).toBe(backend);
+        expect(sameBits(out.download().data, ref.data), b.label).toBe(true);
+        expect(() => ck.subset(h, { rows: [0], backend: 'js' })).toThrow(/resident in the .* backend but backend "js" was requested/);
+        out.free();
+        h.free();
+      });
+    }
+  });
+
+  it('rejects a layout it does not know, and bad selections on CSC and dense, with typed errors', () => {
+    expect(() => ck.subset({ format: 'coo', shape: [2, 2] } as never)).toThrow(/subset: expected a CsrMatrix, a CscMatrix, a DenseMatrix or a resident handle/);
+    expect(() => ck.subset(new Float32Array(4) as never)).toThrow(ck.InvalidInputError);
+    const d = new DenseMatrix({ shape: [2, 3], data: new Float32Array(6) });
+    expect(() => ck.subset(d, { cols: [3] })).toThrow(/cols\[0\] = 3 is not an index in \[0, 3\)/);
+    expect(() => ck.subset(csrToCsc(csrToDenseInverse(d)), { rows: new Uint8Array(3) })).toThrow(/rows mask has 3 entries, expected 2/);
+  });
+});
+
+/** An all-zero CSR of a dense matrix's shape (for the CSC error case). */
+function csrToDenseInverse(d: DenseMatrix): CsrMatrix {
+  return new CsrMatrix({ shape: d.shape, data: new Float32Array(0), indices: new Int32Array(0), indptr: new Int32Array(d.shape[0] + 1) });
+}

@@ -104,12 +104,26 @@ describe('DenseHandle is a kernel input wherever dense input is taken', () => {
     s.X.free();
   });
 
+  it('qcMetrics, highlyVariableGenes and subset take a DenseHandle: the plain dense results, subset stays resident', () => {
+    const h = ck.upload(dense, wasm) as ck.DenseHandle;
+    const qc = ck.qcMetrics(h, { percentTop: [5, 20], ...wasm });
+    const pqc = ck.qcMetrics(dense, { percentTop: [5, 20], ...wasm });
+    for (const t of ['obs', 'var'] as const) for (const k of Object.keys(pqc[t])) expect(sameBits(qc[t][k]!, pqc[t][k]!), `${t}.${k}`).toBe(true);
+    const hvg = ck.highlyVariableGenes(h, { flavor: 'seurat_v3', nTopGenes: 10, ...wasm });
+    expect(Array.from(hvg.highlyVariable)).toEqual(Array.from(ck.highlyVariableGenes(dense, { flavor: 'seurat_v3', nTopGenes: 10, ...wasm }).highlyVariable));
+    const sub = ck.subset(h, { rows: [3, 1, 1], cols: [true, ...Array.from({ length: 39 }, (_, j) => j % 2 === 0)] });
+    expect(sub).toBeInstanceOf(ck.DenseHandle);
+    expect(sub.module).toBe(h.module);
+    expect(sameBits(sub.download().data, ck.subset(dense, { rows: [3, 1, 1], cols: [true, ...Array.from({ length: 39 }, (_, j) => j % 2 === 0)] }).data)).toBe(true);
+    sub.free();
+    h.free();
+  });
+
   it('kernels without dense input, other backends, freed handles and foreign modules: clear InvalidInputErrors', async () => {
     const h = ck.upload(dense, wasm) as ck.DenseHandle;
-    expect(() => ck.highlyVariableGenes(h as never)).toThrow(ck.InvalidInputError);
-    expect(() => ck.qcMetrics(h as never)).toThrow(/expected a CsrMatrix or a resident handle from upload\(\), got DenseHandle/);
-    expect(() => ck.subset(h as never, { rows: [0] })).toThrow(ck.InvalidInputError);
     expect(() => ck.toCsc(h as never)).toThrow(ck.InvalidInputError);
+    expect(() => ck.qcMetrics(h, { percentTop: null, backend: 'js' })).toThrow(/resident in the wasm backend but backend "js" was requested/);
+    expect(() => ck.subset(h, { rows: [0], backend: 'js' })).toThrow(/resident in the wasm backend but backend "js" was requested/);
     expect(() => ck.log1p(h, { backend: 'js' })).toThrow(/resident in the wasm backend but backend "js" was requested/);
     expect(() => ck.withBackend('js', () => ck.sum(h))).not.toThrow(); // a handle pins its own backend over a scope
     const other = await loadVariant('scalar');

@@ -191,10 +191,10 @@ describe('nhoodEnrichment, coOccurrence, ligrec, spatialNeighbors API', () => {
     expect(() => ck.ligrec(X, labels, { pairs: [] })).toThrow(/no interactions/);
   });
 
-  it('spatialNeighbors: nNeighs ≥ n is an error, Delaunay is not implemented, empty input gives empty graphs', () => {
+  it('spatialNeighbors: nNeighs ≥ n is an error (not with delaunay), empty input gives empty graphs', () => {
     const c = new ck.DenseMatrix({ shape: [3, 2], data: Float64Array.from([0, 0, 1, 0, 0, 2]) });
     expect(() => ck.spatialNeighbors(c, { nNeighs: 3 })).toThrow(/smaller than the number of cells/);
-    expect(() => ck.spatialNeighbors(c, { delaunay: true })).toThrow(/not implemented/);
+    expect(ck.spatialNeighbors(c, { nNeighs: 3, delaunay: true, ...js }).connectivities.nnz).toBe(6); // Delaunay: test/spatial/delaunay.test.ts
     expect(() => ck.spatialNeighbors(c, { radius: -1 })).toThrow(ck.InvalidOptionError);
     const g = ck.spatialNeighbors(c, { nNeighs: 1, setDiag: true, ...js });
     expect(Array.from(g.connectivities.indices)).toEqual([0, 1, 0, 1, 0, 2]);
