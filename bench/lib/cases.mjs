@@ -25,6 +25,21 @@ const handleFree = (x) => {
 // handle.download() rather than ck.download(): the latter takes CsrHandle only (not DenseHandle)
 const dl = (ck, x) => (x && x.resident ? x.download() : x);
 
+/** The subset case's masks (bench_scanpy.py builds the same): cells i % rowsEvery ≠ 0, genes j % colsEvery = 0; built once per shape, not timed after the first call. */
+const maskCache = new Map();
+function subsetMasks([n, g], p) {
+  const key = `${n}x${g}/${p.rowsEvery}/${p.colsEvery}`;
+  let m = maskCache.get(key);
+  if (!m) {
+    const rows = new Uint8Array(n);
+    for (let i = 0; i < n; i++) rows[i] = i % p.rowsEvery !== 0 ? 1 : 0;
+    const cols = new Uint8Array(g);
+    for (let j = 0; j < g; j++) cols[j] = j % p.colsEvery === 0 ? 1 : 0;
+    maskCache.set(key, (m = { rows, cols }));
+  }
+  return m;
+}
+
 const ELEM32 = ['elementwise', 'f32'];
 const RED32 = ['reduction', 'f32'];
 
@@ -119,6 +134,14 @@ export const CASES = [
     tol: { highly_variable: ['hvgMask', 'dispersions_norm'] },
   },
   {
+    id: 'hvg.cell_ranger',
+    api: 'highlyVariableGenes',
+    input: 'lognorm',
+    run: (ck, X, p, o) => ck.highlyVariableGenes(X, { flavor: 'cell_ranger', nTopGenes: p.nTopGenes, ...o }),
+    outputs: (r) => ({ means: r.means, dispersions: r.dispersions, dispersions_norm: r.dispersionsNorm, highly_variable: r.highlyVariable }),
+    tol: { highly_variable: ['hvgMask', 'dispersions_norm'] },
+  },
+  {
     id: 'hvg.seurat_v3',
     api: 'highlyVariableGenes',
     run: (ck, X, p, o) => ck.highlyVariableGenes(X, { flavor: 'seurat_v3', nTopGenes: p.nTopGenes, ...o }),
@@ -130,6 +153,25 @@ export const CASES = [
       highly_variable_rank: r.highlyVariableRank,
     }),
     tol: { highly_variable: ['hvgMask', 'variances_norm'], highly_variable_rank: ['hvgRank', 'variances_norm'] },
+  },
+  {
+    id: 'subset',
+    api: 'subset',
+    run: (ck, X, p, o) => {
+      const { rows, cols } = subsetMasks(X.shape, p);
+      return ck.subset(X, { rows, cols, ...o });
+    },
+    outputs: (r, ck) => {
+      const m = dl(ck, r);
+      return { indptr: m.indptr, indices: m.indices, data: m.data };
+    },
+    release: handleFree,
+  },
+  {
+    id: 'toCsc',
+    api: 'toCsc',
+    run: (ck, X, p, o) => ck.toCsc(X, o),
+    outputs: (r) => ({ indptr: r.indptr, indices: r.indices, data: r.data }),
   },
   {
     id: 'scale',

@@ -6,7 +6,7 @@
  */
 
 // targets of the preprocessing issue: ahead of scanpy everywhere, ≥ 2× on these, ≤ 1.3× of native
-const TWO_X = new Set(['log1p', 'normalizeTotal+log1p', 'scale', 'hvg.seurat', 'hvg.seurat_v3']);
+const TWO_X = new Set(['log1p', 'normalizeTotal+log1p', 'scale', 'hvg.seurat', 'hvg.cell_ranger', 'hvg.seurat_v3']);
 const NATIVE_LIMIT = 1.3;
 
 export function fmt(ms) {

@@ -38,19 +38,22 @@ int32_t transpose(const int32_t* indptr, const int32_t* indices, const T* data, 
     free(bad);
     return kOutOfMemory;
   }
-  auto range = [&](int32_t c, int64_t* r0, int64_t* r1) {
-    *r0 = static_cast<int64_t>(nmajor) * c / chunks;
-    *r1 = static_cast<int64_t>(nmajor) * (c + 1) / chunks;
+  // 32-bit loop counters: on wasm32 a 64-bit one costs an i64 op and a wrap per address.
+  auto range = [&](int32_t c, int32_t* r0, int32_t* r1) {
+    *r0 = static_cast<int32_t>(static_cast<int64_t>(nmajor) * c / chunks);
+    *r1 = static_cast<int32_t>(static_cast<int64_t>(nmajor) * (c + 1) / chunks);
   };
   parallel_for(chunks, [&](int32_t c) {
-    int64_t r0, r1;
+    int32_t r0, r1;
     range(c, &r0, &r1);
     int32_t* cnt = next + static_cast<size_t>(c) * width;
+    const uint32_t limit = static_cast<uint32_t>(nminor);
     bad[c] = -1;
-    for (int64_t r = r0; r < r1; ++r) {
-      for (int32_t k = indptr[r]; k < indptr[r + 1]; ++k) {
+    for (int32_t r = r0; r < r1; ++r) {
+      const int32_t end = indptr[r + 1];
+      for (int32_t k = indptr[r]; k < end; ++k) {
         const uint32_t j = static_cast<uint32_t>(indices[k]);
-        if (HWY_UNLIKELY(j >= static_cast<uint32_t>(nminor))) {
+        if (HWY_UNLIKELY(j >= limit)) {
           bad[c] = static_cast<int32_t>(r);
           return;
         }
@@ -79,13 +82,14 @@ int32_t transpose(const int32_t* indptr, const int32_t* indices, const T* data, 
     out_indptr[j + 1] = run;
   }
   parallel_for(chunks, [&](int32_t c) {
-    int64_t r0, r1;
+    int32_t r0, r1;
     range(c, &r0, &r1);
     int32_t* pos = next + static_cast<size_t>(c) * width;
-    for (int64_t r = r0; r < r1; ++r) {
-      for (int32_t k = indptr[r]; k < indptr[r + 1]; ++k) {
+    for (int32_t r = r0; r < r1; ++r) {
+      const int32_t end = indptr[r + 1];
+      for (int32_t k = indptr[r]; k < end; ++k) {
         const int32_t p = pos[indices[k]]++;
-        out_indices[p] = static_cast<int32_t>(r);
+        out_indices[p] = r;
         out_data[p] = data[k];
       }
     }

@@ -3,6 +3,16 @@ import type { CsrInput } from '../../runtime/handles.js';
 import type { KernelArgs } from '../types.js';
 import { type AbiKernel, bytesOf, csrPtrs, floatCtor } from './abi.js';
 
+/**
+ * The kernel's output is well formed with indices sorted in every slice; they are strictly
+ * increasing (the matrix's `sorted`) exactly when the input's were, i.e. it had no duplicate
+ * entries. Then the O(nnz) validation pass is skipped; otherwise it runs and finds out.
+ */
+function trusted<M extends { sorted: boolean }>(m: M, inputSorted: boolean): M {
+  if (inputSorted) m.sorted = true;
+  return m;
+}
+
 /** CSR → CSC through `ck_to_csc_csr_{f32,f64}`; the result is a plain CscMatrix (handles are CSR only). */
 export const toCscKernel: AbiKernel<'toCsc'> = {
   name: 'toCsc',
@@ -15,12 +25,18 @@ export const toCscKernel: AbiKernel<'toCsc'> = {
       const oIndices = s.alloc(p.nnz * 4);
       const oData = s.alloc(p.nnz * bytesOf(p.dtype));
       mod.run(`ck_to_csc_csr_${p.dtype}`, p.indptr, p.indices, p.data, nrows, ncols, oIndptr, oIndices, oData);
-      return new CscMatrix({
-        shape: [nrows, ncols],
-        indptr: mod.copyOut(Int32Array, oIndptr, ncols + 1),
-        indices: mod.copyOut(Int32Array, oIndices, p.nnz),
-        data: mod.copyOut(floatCtor(p.dtype), oData, p.nnz),
-      });
+      return trusted(
+        new CscMatrix(
+          {
+            shape: [nrows, ncols],
+            indptr: mod.copyOut(Int32Array, oIndptr, ncols + 1),
+            indices: mod.copyOut(Int32Array, oIndices, p.nnz),
+            data: mod.copyOut(floatCtor(p.dtype), oData, p.nnz),
+          },
+          { validate: !x.sorted },
+        ),
+        x.sorted,
+      );
     }),
 };
 
@@ -47,11 +63,17 @@ export const toCsrKernel: AbiKernel<'toCsr'> = {
         oIndices,
         oData,
       );
-      return new CsrMatrix({
-        shape: [nrows, ncols],
-        indptr: mod.copyOut(Int32Array, oIndptr, nrows + 1),
-        indices: mod.copyOut(Int32Array, oIndices, nnz),
-        data: mod.copyOut(floatCtor(x.dtype), oData, nnz),
-      });
+      return trusted(
+        new CsrMatrix(
+          {
+            shape: [nrows, ncols],
+            indptr: mod.copyOut(Int32Array, oIndptr, nrows + 1),
+            indices: mod.copyOut(Int32Array, oIndices, nnz),
+            data: mod.copyOut(floatCtor(x.dtype), oData, nnz),
+          },
+          { validate: !x.sorted },
+        ),
+        x.sorted,
+      );
     }),
 };
