@@ -74,9 +74,18 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
       [&](int32_t r0, int32_t r1, double* HWY_RESTRICT s) {
         double* HWY_RESTRICT q = s + width;
         const T* HWY_RESTRICT x = data;
+        // Two loops rather than a test per value: with the test inside, the plain statistics
+        // (cell_ranger, seurat_v3) ran about 1.7× slower than meanVar's identical loop.
+        if (!ex) {
+          return for_each_stored(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) {
+            const T t = x[k];
+            s[j] += static_cast<double>(t);
+            q[j] += static_cast<double>(t * t);
+          });
+        }
         Expm1Memo<T> memo;
         return for_each_stored(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) {
-          const T t = ex ? memo(x[k]) : x[k];
+          const T t = memo(x[k]);
           s[j] += static_cast<double>(t);
           q[j] += static_cast<double>(t * t);
         });

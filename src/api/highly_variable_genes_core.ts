@@ -120,13 +120,14 @@ function dispersionFlavor(shape: readonly [number, number], args: HvgArgs, prim:
   const { meanBin, dispersionsNorm } = normalizeDispersions(flavor, means, disp, args.nBins);
   const highlyVariable = new Uint8Array(ngenes);
   if (args.nTopGenes !== null) {
-    const finite = Array.from(dispersionsNorm).filter((v) => !Number.isNaN(v));
+    // A typed array sorts numerically without a comparator call per pair (ascending): the
+    // n-th largest is n places from the end.
+    const finite = dispersionsNorm.filter((v) => !Number.isNaN(v)).sort();
     if (finite.length === 0) {
       throw new InvalidInputError(`highlyVariableGenes: no gene has a normalized dispersion (all NaN), so there is no top ${args.nTopGenes}`);
     }
     const n = Math.min(args.nTopGenes, ngenes, finite.length);
-    finite.sort((a, b) => b - a);
-    const cutoff = finite[n - 1]!;
+    const cutoff = finite[finite.length - n]!;
     for (let j = 0; j < ngenes; j++) highlyVariable[j] = nanToNum(dispersionsNorm[j]!, -Infinity) >= cutoff ? 1 : 0;
   } else {
     for (let j = 0; j < ngenes; j++) {
