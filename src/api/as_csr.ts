@@ -1,6 +1,6 @@
 import type { KernelSignatures, StatsInput } from '../backends/types.js';
 import { type DispatchOptions, explain } from '../dispatch/index.js';
-import { CscMatrix, CsrMatrix, type DenseMatrix, allocFloat } from '../matrix/index.js';
+import { CscMatrix, CsrMatrix, type DenseMatrix, denseToCsr as denseValuesToCsr } from '../matrix/index.js';
 import { type CsrInput, isDenseHandle, isHandle } from '../runtime/handles.js';
 import { toCsr } from './convert.js';
 import { dispatchOn } from './operand.js';
@@ -13,29 +13,7 @@ import { dispatchOn } from './operand.js';
  * plus an Int32 index each.
  */
 export function denseToCsr(x: DenseMatrix): CsrMatrix {
-  const [rows, cols] = x.shape;
-  const v = x.data;
-  const n = rows * cols;
-  let nnz = 0;
-  for (let i = 0; i < n; i++) if (v[i] !== 0) nnz++;
-  const data = allocFloat(x.dtype, nnz);
-  const indices = new Int32Array(nnz);
-  const indptr = new Int32Array(rows + 1);
-  let k = 0;
-  for (let r = 0; r < rows; r++) {
-    const off = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const value = v[off + c]!;
-      if (value !== 0) {
-        data[k] = value;
-        indices[k++] = c;
-      }
-    }
-    indptr[r + 1] = k;
-  }
-  const m = new CsrMatrix({ shape: [rows, cols], data, indices, indptr }, { validate: false });
-  m.sorted = true;
-  return m;
+  return denseValuesToCsr(x.data, x.shape[0], x.shape[1]);
 }
 
 /**

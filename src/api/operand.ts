@@ -2,7 +2,7 @@ import type { KernelName } from '../backends/types.js';
 import { type DispatchOptions, type Resolution, resolveKernel } from '../dispatch/index.js';
 import { InvalidInputError } from '../errors.js';
 import { CscMatrix, CsrMatrix, DenseMatrix } from '../matrix/index.js';
-import { type CsrInput, type DenseInput, isHandle, isResident } from '../runtime/handles.js';
+import { type CsrInput, type DenseInput, isResident } from '../runtime/handles.js';
 
 /** Matrix layouts a kernel may accept. */
 export type Format = 'csr' | 'csc' | 'dense';

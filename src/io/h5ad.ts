@@ -6,7 +6,7 @@
  */
 import type * as H5 from 'h5wasm';
 import { InvalidInputError } from '../errors.js';
-import { CscMatrix, CsrMatrix, DenseMatrix, type FloatArray, type Matrix } from '../matrix/index.js';
+import { CscMatrix, CsrMatrix, DenseMatrix, type FloatArray, type Matrix, denseToCsr } from '../matrix/index.js';
 import type { AnnData, Column, DataFrame } from './anndata.js';
 import { FileFormatError } from './errors.js';
 import { H5T, type H5Source, type OpenedH5, attr, h5try, openH5, readDataset } from './hdf5.js';
@@ -502,27 +502,6 @@ export class H5adFile {
   }
 }
 
-/** Dense row-major values → CSR without the zeros (scipy's csr_matrix(dense)). */
-export function denseToCsr(v: FloatArray, rows: number, cols: number): CsrMatrix {
-  let nnz = 0;
-  for (let i = 0; i < v.length; i++) if (v[i] !== 0) nnz++;
-  const data = v instanceof Float32Array ? new Float32Array(nnz) : new Float64Array(nnz);
-  const indices = new Int32Array(nnz);
-  const indptr = new Int32Array(rows + 1);
-  let k = 0;
-  for (let r = 0; r < rows; r++) {
-    const off = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const x = v[off + c]!;
-      if (x !== 0) {
-        data[k] = x;
-        indices[k++] = c;
-      }
-    }
-    indptr[r + 1] = k;
-  }
-  return new CsrMatrix({ shape: [rows, cols], data, indices, indptr });
-}
 
 /** Opens an `.h5ad` for reading parts of it (metadata now, data on demand). */
 export function openH5ad(source: H5Source, options: H5adOptions = {}): Promise<H5adFile> {

@@ -12,7 +12,8 @@
 export type { AnnData, Column, DataFrame } from './anndata.js';
 export { FileFormatError } from './errors.js';
 export { gunzip, isGzip } from './gzip.js';
-export { H5adFile, type H5adOptions, type MatrixInfo, type ReadH5adOptions, type RowBlock, denseToCsr, openH5ad, readH5ad } from './h5ad.js';
+export { H5adFile, type H5adOptions, type MatrixInfo, type ReadH5adOptions, type RowBlock, openH5ad, readH5ad } from './h5ad.js';
+export { denseToCsr } from '../matrix/index.js';
 export { H5adWriter, type H5adWriterOptions, type WriteH5adOptions, encodeH5ad, writeH5ad } from './h5ad-write.js';
 export type { H5Source } from './hdf5.js';
 export { type MatrixMarketOptions, parseMatrixMarket, readMatrixMarket } from './mtx.js';

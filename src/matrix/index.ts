@@ -7,6 +7,7 @@ export { CsrMatrix, type CompressedInit, type CompressedOptions } from './csr.js
 export { CscMatrix } from './csc.js';
 export { DenseMatrix, type DenseInit } from './dense.js';
 export { type DType, type FloatArray, dtypeOf, allocFloat } from './types.js';
+export { denseToCsr } from './dense_to_csr.js';
 
 import type { CscMatrix } from './csc.js';
 import type { CsrMatrix } from './csr.js';

@@ -14,7 +14,7 @@ import { upload } from '../api/residency.js';
 import { scale } from '../api/scale.js';
 import { subset } from '../api/subset.js';
 import { toCsr } from '../api/convert.js';
-import { denseToCsr } from '../io/h5ad.js';
+import { denseToCsr } from '../matrix/index.js';
 import { explain } from '../dispatch/index.js';
 import { InvalidInputError } from '../errors.js';
 import type { AnnData, Column, DataFrame } from '../io/anndata.js';
