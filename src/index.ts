@@ -29,7 +29,10 @@ export type { StatsInput, MeanVarResult, QcMetricsResult, QcColumn, QcVarMask, F
 export {
   highlyVariableGenes,
   type HighlyVariableGenesOptions,
+  type HighlyVariableGenesBatchOptions,
   type HighlyVariableGenesResult,
+  type HvgBatchedResult,
+  type HvgBatchLabels,
   type HvgDispersionResult,
   type HvgFlavor,
   type HvgSeuratV3Result,

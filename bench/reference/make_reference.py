@@ -528,6 +528,40 @@ def do_hvg(rec: Recorder, adata, a_log, info: dict):
                     "Their ranks/selection are defined only up to a permutation inside the tie group."
                 )
         c["results"]["n_nan"] = {col: int(df[col].isna().sum()) for col in df.columns if df[col].dtype.kind == "f"}
+    do_hvg_batched(rec, a_log)
+
+
+def do_hvg_batched(rec: Recorder, a_log):
+    """batch_key: 3 batches, cell i in batch "b{i % 3}" (a string obs column, so scanpy's
+    sanitize_anndata makes it a categorical with the sorted labels as categories)."""
+    n = a_log.n_obs
+    codes = (np.arange(n) % 3).astype(np.int32)
+    labels = np.array([f"b{k}" for k in codes], dtype=object)
+    runs = [
+        ("hvg.batch3.seurat", {"flavor": "seurat"}),
+        ("hvg.batch3.seurat.top200", {"flavor": "seurat", "n_top_genes": 200}),
+        ("hvg.batch3.cell_ranger.top200", {"flavor": "cell_ranger", "n_top_genes": 200}),
+    ]
+    for cid, params in runs:
+        ptxt = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        c = rec.call(
+            cid,
+            f'sc.pp.highly_variable_genes(adata, {ptxt}, batch_key="batch", inplace=False)  on {LOGNORM_CALL} data, '
+            'adata.obs["batch"] = [f"b{i % 3}" for i in range(n_obs)]; result reindexed to adata.var_names',
+            dict(params, batch_key="batch", inplace=False),
+            input=LOGNORM_CALL + " data",
+        )
+        if cid == runs[0][0]:
+            rec.add("hvg.batch3.labels", codes, cid, "i32", 'batch code of each cell: i % 3, i.e. obs["batch"] = f"b{i % 3}"')
+        d = a_log.copy()
+        d.obs["batch"] = labels
+        assert d.var_names.is_unique
+        df = rec.run(cid, sc.pp.highly_variable_genes, d, **params, batch_key="batch", inplace=False)
+        # the cut-off path returns the genes in groupby (sorted var name) order
+        df = df.reindex(d.var_names)
+        c["results"]["batches"] = [str(b) for b in d.obs["batch"].cat.categories]
+        _hvg_store(rec, cid, df, c)
+        c["results"]["n_nan"] = {col: int(df[col].isna().sum()) for col in df.columns if df[col].dtype.kind == "f"}
 
 
 def do_scale(rec: Recorder, a_log, info: dict):

@@ -1,8 +1,9 @@
 /**
  * The backend-independent part of `highlyVariableGenes` (scanpy.pp.highly_variable_genes,
- * scanpy 1.11.5, one batch): everything after the per-gene statistics, written once in float64
- * so that every backend, given the same statistics, makes the same selection. Backends supply
- * the two matrix passes (`HvgPrimitives`); this module does the binning (pandas.cut), the
+ * scanpy 1.11.5, one batch; `combineHvgBatches` combines per-batch results as its batch_key
+ * path): everything after the per-gene statistics, written once in float64 so that every
+ * backend, given the same statistics, makes the same selection. Backends supply the two matrix
+ * passes (`HvgPrimitives`); this module does the binning (pandas.cut), the
  * per-bin normalisation (pandas groupby mean/std, median/MAD), the LOESS of seurat_v3
  * (./loess.ts) and the selection.
  *
@@ -376,4 +377,104 @@ function median(values: number[]): number {
 function mad(values: number[]): number {
   const center = median(values);
   return median(values.map((v) => Math.abs(v - center) / MAD_C));
+}
+
+/**
+ * Result of seurat / cell_ranger with a batch (scanpy's `batch_key`): the columns of scanpy's
+ * `_highly_variable_genes_batched`, per gene, in gene order. No `mean_bin` (scanpy drops it).
+ */
+export interface HvgBatchedResult {
+  flavor: 'seurat' | 'cell_ranger';
+  /** The batches in scanpy's order (the categories: sorted unique labels). */
+  batches: (string | number)[];
+  /** `means`: mean over the batches of the per-batch means (0 in a batch where the gene is not expressed). */
+  means: Float64Array;
+  /** `dispersions`: mean over the batches, NaN skipped (NaN only when NaN in every batch). */
+  dispersions: Float64Array;
+  /**
+   * `dispersions_norm`: mean over the batches, NaN skipped; without nTopGenes NaN → 0
+   * (scanpy's fillna(0)), with nTopGenes NaN stays.
+   */
+  dispersionsNorm: Float64Array;
+  /** `highly_variable`: 1 for selected genes. */
+  highlyVariable: Uint8Array;
+  /** `highly_variable_nbatches`: in how many batches the gene was selected. */
+  highlyVariableNbatches: Int32Array;
+  /** `highly_variable_intersection`: 1 where the gene was selected in every batch. */
+  highlyVariableIntersection: Uint8Array;
+}
+
+/** One batch's single-batch result over its expressed genes `genes` (indices into all genes, ascending). */
+export interface HvgBatchPart {
+  genes: Int32Array;
+  result: HvgDispersionResult;
+}
+
+/**
+ * scanpy's `_highly_variable_genes_batched` combination, from the single-batch results of each
+ * batch (run on the batch's cells and its expressed genes, `filter_genes(min_cells=1)`), in
+ * batch order. A gene not expressed in a batch counts there with means = dispersions =
+ * dispersions_norm = 0 and not selected. Columns: pandas groupby mean (Kahan sum of the non-NaN
+ * values / their count) and sum. Selection: with nTopGenes, the first nTopGenes genes by
+ * (nbatches descending, dispersions_norm descending, NaN last) — exactly nTopGenes, ties in gene
+ * order (scanpy: var-name order); otherwise dispersions_norm NaN → 0 and the four cut-offs
+ * (exclusive) on the averaged means and dispersions_norm.
+ */
+export function combineHvgBatches(
+  ngenes: number,
+  args: HvgArgs,
+  batches: (string | number)[],
+  parts: HvgBatchPart[],
+): HvgBatchedResult {
+  const flavor = args.flavor as 'seurat' | 'cell_ranger';
+  const nb = parts.length;
+  const pos = parts.map((p) => {
+    const m = new Int32Array(ngenes).fill(-1);
+    p.genes.forEach((j, k) => (m[j] = k));
+    return m;
+  });
+  const means = new Float64Array(ngenes);
+  const dispersions = new Float64Array(ngenes);
+  const dispersionsNorm = new Float64Array(ngenes);
+  const nbatches = new Int32Array(ngenes);
+  const intersection = new Uint8Array(ngenes);
+  const col = (j: number, pick: (r: HvgDispersionResult) => Float64Array): number[] =>
+    parts.map((p, b) => {
+      const k = pos[b]![j]!;
+      return k < 0 ? 0 : pick(p.result)[k]!;
+    });
+  for (let j = 0; j < ngenes; j++) {
+    means[j] = kahanMean(col(j, (r) => r.means));
+    dispersions[j] = kahanMean(col(j, (r) => r.dispersions));
+    dispersionsNorm[j] = kahanMean(col(j, (r) => r.dispersionsNorm));
+    let s = 0;
+    parts.forEach((p, b) => {
+      const k = pos[b]![j]!;
+      if (k >= 0) s += p.result.highlyVariable[k]!;
+    });
+    nbatches[j] = s;
+    intersection[j] = s === nb ? 1 : 0;
+  }
+  const highlyVariable = new Uint8Array(ngenes);
+  if (args.nTopGenes !== null) {
+    const order = Array.from({ length: ngenes }, (_, j) => j);
+    order.sort((a, b) => {
+      if (nbatches[a] !== nbatches[b]) return nbatches[b]! - nbatches[a]!;
+      const va = dispersionsNorm[a]!;
+      const vb = dispersionsNorm[b]!;
+      const na = Number.isNaN(va);
+      const nn = Number.isNaN(vb);
+      if (na || nn) return na === nn ? a - b : na ? 1 : -1;
+      return vb > va ? 1 : vb < va ? -1 : a - b;
+    });
+    for (let r = 0; r < ngenes && r < args.nTopGenes; r++) highlyVariable[order[r]!] = 1;
+  } else {
+    for (let j = 0; j < ngenes; j++) {
+      if (Number.isNaN(dispersionsNorm[j]!)) dispersionsNorm[j] = 0;
+      const d = dispersionsNorm[j]!;
+      const m = means[j]!;
+      highlyVariable[j] = m > args.minMean && m < args.maxMean && d > args.minDisp && d < args.maxDisp ? 1 : 0;
+    }
+  }
+  return { flavor, batches, means, dispersions, dispersionsNorm, highlyVariable, highlyVariableNbatches: nbatches, highlyVariableIntersection: intersection };
 }

@@ -532,3 +532,110 @@ describe('highlyVariableGenes on CSC and dense input: the selection and columns 
     expect(() => ck.highlyVariableGenes({ format: 'coo', shape: [2, 2] } as never)).toThrow(/highlyVariableGenes: expected a CsrMatrix, a CscMatrix, a DenseMatrix or a resident handle/);
   });
 });
+
+describe('highlyVariableGenes with a batch (scanpy batch_key) vs real scanpy 1.11.5, every backend', () => {
+  let cuda: Backend | undefined;
+  beforeAll(async () => {
+    cuda = await loadCudaEmu();
+  });
+  const BATCHED: { name: string; prefix: string; options: HighlyVariableGenesOptions }[] = [
+    { name: 'seurat (cutoffs)', prefix: 'hvg.batch3.seurat', options: { flavor: 'seurat' } },
+    { name: 'seurat, nTopGenes 200', prefix: 'hvg.batch3.seurat.top200', options: { flavor: 'seurat', nTopGenes: 200 } },
+    { name: 'cell_ranger, nTopGenes 200 (all genes)', prefix: 'hvg.batch3.cell_ranger.top200', options: { flavor: 'cell_ranger', nTopGenes: 200 } },
+  ];
+  /** The fixture's labels, given as strings (as scanpy's obs column) and as integers. */
+  const codes = () => Array.from(g.get('hvg.batch3.labels') as Int32Array);
+
+  for (const c of BATCHED) {
+    it(`3 batches (cell i in batch i % 3), ${c.name}: columns and selection of scanpy in every backend`, () => {
+      const p = c.prefix;
+      const labels = codes().map((k) => `b${k}`);
+      expect(labels.length).toBe(logged.shape[0]);
+      const backends = apiBackends(variants, 'highlyVariableGenes', [cuda]);
+      expect(backends.length).toBe(cuda ? 9 : 8);
+      let ref: ck.HvgBatchedResult | undefined;
+      for (const b of backends) {
+        viaApi(b, (backend) => {
+          const out = ck.highlyVariableGenes(logged, { ...c.options, batch: labels, backend });
+          const label = `${b.label} ${p}`;
+          expect(out.flavor, label).toBe(c.options.flavor);
+          expect(out.batches, label).toEqual(['b0', 'b1', 'b2']);
+          expectRel(out.means, g.f64(`${p}.means`), `${label}.means`);
+          expectRel(out.dispersions, g.f64(`${p}.dispersions`), `${label}.dispersions`);
+          expectStat(out.dispersionsNorm, g.f64(`${p}.dispersions_norm`), `${label}.dispersions_norm`);
+          expect(Array.from(out.highlyVariableNbatches), `${label} nbatches`).toEqual(Array.from(g.get(`${p}.highly_variable_nbatches`)));
+          expect(Buffer.from(out.highlyVariableIntersection).equals(Buffer.from(g.get(`${p}.highly_variable_intersection`))), `${label} intersection`).toBe(true);
+          expect(Buffer.from(out.highlyVariable).equals(Buffer.from(g.get(`${p}.highly_variable`))), `${label} highly_variable`).toBe(true);
+          expect(Object.keys(out).sort(), label).toEqual(
+            ['batches', 'dispersions', 'dispersionsNorm', 'flavor', 'highlyVariable', 'highlyVariableIntersection', 'highlyVariableNbatches', 'means'].sort(),
+          );
+          if (ref === undefined) ref = out;
+          else {
+            for (const k of ['means', 'dispersions', 'dispersionsNorm'] as const) {
+              const cmp = compareArrays(out[k], ref[k], tol, 'f64');
+              expect(cmp.ok, `${label} ${k} vs ${backends[0]!.label}: ${cmp.message}`).toBe(true);
+            }
+          }
+        });
+      }
+      // integer labels, and CSC / dense input: the same result as string labels on CSR
+      const asInts = ck.highlyVariableGenes(logged, { ...c.options, batch: Int32Array.from(codes()), backend: 'js' });
+      const dense = ck.highlyVariableGenes(csrToDense(logged), { ...c.options, batch: codes(), backend: 'js' });
+      const js = ck.highlyVariableGenes(logged, { ...c.options, batch: codes().map((k) => `b${k}`), backend: 'js' });
+      for (const o of [asInts, dense]) {
+        expect(o.batches).toEqual([0, 1, 2]);
+        for (const k of ['means', 'dispersions', 'dispersionsNorm', 'highlyVariable', 'highlyVariableNbatches', 'highlyVariableIntersection'] as const) {
+          expect(Buffer.from(o[k].buffer).equals(Buffer.from(js[k].buffer)), k).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('one batch is scanpy batched path: on expressed genes the single-batch columns, NaN norm → 0 without nTopGenes', () => {
+    const one = new Array<string>(expressed.shape[0]).fill('a');
+    for (const flavor of ['seurat', 'cell_ranger'] as const) {
+      const plain = ck.highlyVariableGenes(expressed, { flavor, backend: 'js' }) as HvgDispersionResult;
+      const b = ck.highlyVariableGenes(expressed, { flavor, batch: one, backend: 'js' });
+      expect(b.batches).toEqual(['a']);
+      expect(Array.from(b.means)).toEqual(Array.from(plain.means));
+      expect(Array.from(b.dispersions)).toEqual(Array.from(plain.dispersions));
+      expect(Array.from(b.dispersionsNorm)).toEqual(Array.from(plain.dispersionsNorm, (v) => (Number.isNaN(v) ? 0 : v)));
+      expect(Array.from(b.highlyVariable)).toEqual(Array.from(plain.highlyVariable));
+      expect(Array.from(b.highlyVariableNbatches)).toEqual(Array.from(plain.highlyVariable));
+      expect(Array.from(b.highlyVariableIntersection)).toEqual(Array.from(plain.highlyVariable));
+      // nTopGenes: exactly n genes (no tie expansion), the best by dispersionsNorm
+      const top = ck.highlyVariableGenes(expressed, { flavor, nTopGenes: 50, batch: one, backend: 'js' });
+      expect(top.highlyVariable.reduce((a, v) => a + v, 0)).toBe(50);
+      const plainTop = ck.highlyVariableGenes(expressed, { flavor, nTopGenes: 50, backend: 'js' });
+      top.highlyVariable.forEach((v, j) => {
+        if (v) expect(plainTop.highlyVariable[j], `gene ${j}`).toBe(1);
+      });
+    }
+  });
+
+  it('a gene unexpressed in a batch counts 0 there (scanpy filter_genes(min_cells=1) per batch)', () => {
+    // gene 2 only in batch 1; gene 0, 1 in both
+    const x = new CsrMatrix({
+      shape: [6, 3],
+      data: new Float32Array([1, 2, 2, 1, 0.5, 3, 1, 2, 2, 1, 4, 0.5, 1.5, 2]),
+      indices: new Int32Array([0, 1, 0, 1, 0, 1, 0, 1, 2, 0, 1, 2, 0, 1]),
+      indptr: new Int32Array([0, 2, 4, 6, 9, 12, 14]),
+    });
+    const batch = [0, 0, 0, 1, 1, 1];
+    const r = ck.highlyVariableGenes(x, { flavor: 'seurat', batch, backend: 'js', nBins: 2 });
+    const b1 = ck.highlyVariableGenes(ck.subset(x, { rows: [3, 4, 5] }), { flavor: 'seurat', backend: 'js', nBins: 2 }) as HvgDispersionResult;
+    expect(r.means[2]).toBe(b1.means[2]! / 2);
+    expect(r.dispersions[2]).toBe(b1.dispersions[2]! / 2);
+  });
+
+  it('rejects a batch of the wrong length or type, and seurat_v3 with a batch', () => {
+    const x = new CsrMatrix({ shape: [3, 2], data: new Float32Array([1, 2, 3, 4]), indices: new Int32Array([0, 1, 0, 1]), indptr: new Int32Array([0, 2, 3, 4]) });
+    expect(() => ck.highlyVariableGenes(x, { batch: ['a', 'b'] })).toThrow(ck.InvalidOptionError);
+    expect(() => ck.highlyVariableGenes(x, { batch: ['a', 'b'] })).toThrow(/2 labels for 3 cells/);
+    expect(() => ck.highlyVariableGenes(x, { batch: [0, 1.5, 2] })).toThrow(/label 1 is 1.5/);
+    expect(() => ck.highlyVariableGenes(x, { batch: ['a', 1, 'b'] as never })).toThrow(ck.InvalidOptionError);
+    expect(() => ck.highlyVariableGenes(x, { batch: new Float64Array(3) as never })).toThrow(ck.InvalidOptionError);
+    expect(() => ck.highlyVariableGenes(x, { flavor: 'seurat_v3', batch: [0, 0, 1] })).toThrow(/"seurat" and "cell_ranger" only; got flavor "seurat_v3"/);
+    expect(() => ck.highlyVariableGenes(x, { flavor: 'seurat_v3_paper', batch: [0, 0, 1] })).toThrow(ck.InvalidOptionError);
+  });
+});
