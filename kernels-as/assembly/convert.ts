@@ -1,24 +1,24 @@
 // cellkernels (AssemblyScript) — CSR ⇄ CSC conversion (scipy tocsc/tocsr); same ABI and
 // semantics as kernels-cpp/src/convert.cc: count per minor position, prefix sum, scatter in
 // slice order (output indices sorted, duplicates and explicit zeros kept). Single-threaded.
-import { INDEX_OUT_OF_RANGE, INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
+import { scatterStored } from "./reduce";
+import { INVALID_ARGUMENT, OK, setErrorDetail } from "./runtime";
+
+/** counts[j + 1] += 1 for each stored value in minor position j. */
+@unmanaged class SliceCount {
+  constructor(public counts: usize) {}
+  // @ts-ignore: decorator
+  @inline add(j: usize, k: usize): void {
+    const p = this.counts + ((j + 1) << 2);
+    store<i32>(p, load<i32>(p) + 1);
+  }
+}
 
 function transpose<T>(indptr: usize, indices: usize, data: usize, nmajor: i32, nminor: i32, outIndptr: usize, outIndices: usize, outData: usize): i32 {
-  // Counts into outIndptr[j + 1], then prefix sums.
+  // Counts into outIndptr[j + 1] (the shared scatter loop checks the indices), then prefix sums.
   memory.fill(outIndptr, 0, (<usize>nminor + 1) << 2);
-  for (let r = 0; r < nmajor; r++) {
-    const s = load<i32>(indptr + (<usize>r << 2));
-    const e = load<i32>(indptr + (<usize>(r + 1) << 2));
-    for (let k = s; k < e; k++) {
-      const j = load<u32>(indices + (<usize>k << 2));
-      if (j >= <u32>nminor) {
-        setErrorDetail(r);
-        return INDEX_OUT_OF_RANGE;
-      }
-      const p = outIndptr + (<usize>(j + 1) << 2);
-      store<i32>(p, load<i32>(p) + 1);
-    }
-  }
+  const status = scatterStored(new SliceCount(outIndptr), indptr, indices, nmajor, nminor);
+  if (status != OK) return status;
   for (let j = 0; j < nminor; j++) {
     const p = outIndptr + (<usize>(j + 1) << 2);
     store<i32>(p, load<i32>(p) + load<i32>(p - 4));

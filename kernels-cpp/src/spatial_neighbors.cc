@@ -441,28 +441,41 @@ int32_t knn(const double* coords, int32_t n, int32_t d, int32_t k, int32_t* out_
   return oom.load() ? kOutOfMemory : kOk;
 }
 
-int32_t radius_count(const double* coords, int32_t n, int32_t d, double radius, int32_t* counts) {
-  int32_t st = check(coords, n, d);
+/// Checks the coordinates and the radius and, when n > 0, builds `ix` (released on failure).
+int32_t radius_setup(const double* coords, int32_t n, int32_t d, double radius, Index* ix) {
+  const int32_t st = check(coords, n, d);
   if (st != kOk) return st;
   if (!(radius >= 0) || !isfinite(radius)) {
     set_error_detail(4);
     return kInvalidArgument;
   }
-  if (n == 0) return kOk;
-  Index ix;
-  if (ix.build(coords, n, d) != kOk) {
-    ix.release();
+  if (n > 0 && ix->build(coords, n, d) != kOk) {
+    ix->release();
     return kOutOfMemory;
   }
-  const double r2 = radius * radius;
+  return kOk;
+}
+
+/// Runs f(i) for every point, in the index's order, in fixed blocks of kQueryBlock queries
+/// spread over the pool (each point is written by exactly one query, so the order of blocks
+/// does not change the output).
+template <class F>
+void for_each_query(const Index& ix, int32_t n, const F& f) {
   parallel_for(num_blocks(n, kQueryBlock), [&](int32_t b) {
     const int32_t e = (b + 1) * kQueryBlock < n ? (b + 1) * kQueryBlock : n;
-    for (int32_t qp = b * kQueryBlock; qp < e; ++qp) {
-      const int32_t i = ix.at(qp);
-      int32_t c = 0;
-      ix.radius(i, radius, r2, [&](int32_t, double) { ++c; });
-      counts[i] = c;
-    }
+    for (int32_t qp = b * kQueryBlock; qp < e; ++qp) f(ix.at(qp));
+  });
+}
+
+int32_t radius_count(const double* coords, int32_t n, int32_t d, double radius, int32_t* counts) {
+  Index ix;
+  const int32_t st = radius_setup(coords, n, d, radius, &ix);
+  if (st != kOk || n == 0) return st;
+  const double r2 = radius * radius;
+  for_each_query(ix, n, [&](int32_t i) {
+    int32_t c = 0;
+    ix.radius(i, radius, r2, [&](int32_t, double) { ++c; });
+    counts[i] = c;
   });
   ix.release();
   return kOk;
@@ -470,40 +483,27 @@ int32_t radius_count(const double* coords, int32_t n, int32_t d, double radius, 
 
 int32_t radius_fill(const double* coords, int32_t n, int32_t d, double radius, const int32_t* indptr, int32_t* out_idx,
                     double* out_dist) {
-  int32_t st = check(coords, n, d);
-  if (st != kOk) return st;
-  if (!(radius >= 0) || !isfinite(radius)) {
-    set_error_detail(4);
-    return kInvalidArgument;
-  }
-  if (n == 0) return kOk;
   Index ix;
-  if (ix.build(coords, n, d) != kOk) {
-    ix.release();
-    return kOutOfMemory;
-  }
+  const int32_t st = radius_setup(coords, n, d, radius, &ix);
+  if (st != kOk || n == 0) return st;
   const double r2 = radius * radius;
   std::atomic<int32_t> bad{-1};
-  parallel_for(num_blocks(n, kQueryBlock), [&](int32_t b) {
-    const int32_t e = (b + 1) * kQueryBlock < n ? (b + 1) * kQueryBlock : n;
-    for (int32_t qp = b * kQueryBlock; qp < e; ++qp) {
-      const int32_t i = ix.at(qp);
-      int32_t p = indptr[i];
-      const int32_t cap = indptr[i + 1];
-      ix.radius(i, radius, r2, [&](int32_t j, double v) {
-        if (p < cap) {
-          out_idx[p] = j;
-          out_dist[p] = v;
-        }
-        ++p;
-      });
-      if (p != cap) {
-        bad.store(i);
-        continue;
+  for_each_query(ix, n, [&](int32_t i) {
+    int32_t p = indptr[i];
+    const int32_t cap = indptr[i + 1];
+    ix.radius(i, radius, r2, [&](int32_t j, double v) {
+      if (p < cap) {
+        out_idx[p] = j;
+        out_dist[p] = v;
       }
-      sort_row(out_idx + indptr[i], out_dist + indptr[i], cap - indptr[i]);
-      for (int32_t q = indptr[i]; q < cap; ++q) out_dist[q] = sqrt(out_dist[q]);
+      ++p;
+    });
+    if (p != cap) {
+      bad.store(i);
+      return;
     }
+    sort_row(out_idx + indptr[i], out_dist + indptr[i], cap - indptr[i]);
+    for (int32_t q = indptr[i]; q < cap; ++q) out_dist[q] = sqrt(out_dist[q]);
   });
   ix.release();
   if (bad.load() >= 0) {
