@@ -18,7 +18,7 @@
 #include "ck/common.h"
 #include "ck/parallel.h"
 #include "ck/reduce.h"
-#include "hwy/base.h"
+#include "ck/simd.h"
 
 namespace ck {
 namespace {
@@ -29,10 +29,37 @@ inline int32_t counts(T v) {
   return (Positive ? v > T(0) : v != T(0)) ? 1 : 0;
 }
 
+/// Number of values that count in v[0, n): four vector accumulators of mask lanes (−1 each),
+/// then the scalar tail. V8 ran LLVM's auto-vectorised loop (one accumulator) about 1.2× slower
+/// on rows of ~1,400 values. Highway 1.0's wasm target has no float64 vectors: doubles there
+/// take the scalar loop.
 template <bool Positive, typename T>
 inline int32_t count_span(const T* HWY_RESTRICT v, size_t n) {
+  size_t i = 0;
   int32_t c = 0;
-  for (size_t i = 0; i < n; ++i) c += counts<Positive>(v[i]);
+#if !HWY_HAVE_FLOAT64
+  if constexpr (sizeof(T) != 8)
+#endif
+  {
+    const hn::ScalableTag<T> d;
+    const hn::RebindToSigned<decltype(d)> di;
+    const size_t N = hn::Lanes(d);
+    const auto zero = hn::Zero(d);
+    const auto lanes = [&](size_t k) {
+      const auto x = hn::LoadU(d, v + k);
+      return hn::BitCast(di, hn::VecFromMask(d, Positive ? hn::Gt(x, zero) : hn::Ne(x, zero)));
+    };
+    auto a0 = hn::Zero(di), a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 4 * N <= n; i += 4 * N) {
+      a0 = hn::Sub(a0, lanes(i));
+      a1 = hn::Sub(a1, lanes(i + N));
+      a2 = hn::Sub(a2, lanes(i + 2 * N));
+      a3 = hn::Sub(a3, lanes(i + 3 * N));
+    }
+    for (; i + N <= n; i += N) a0 = hn::Sub(a0, lanes(i));
+    c = static_cast<int32_t>(hn::GetLane(hn::SumOfLanes(di, hn::Add(hn::Add(a0, a1), hn::Add(a2, a3)))));
+  }
+  for (; i < n; ++i) c += counts<Positive>(v[i]);
   return c;
 }
 

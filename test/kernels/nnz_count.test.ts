@@ -76,6 +76,24 @@ describe('nnzCount semantics and errors', () => {
     }
   });
 
+  it('the same on a row long enough for the unrolled vector loop (the pattern 7 times, f32 and f64)', () => {
+    const pattern = [0, NaN, -2, 3, -0];
+    for (const Values of [Float32Array, Float64Array]) {
+      const long = new CsrMatrix({
+        shape: [1, 35],
+        data: Values.from({ length: 35 }, (_, k) => pattern[k % 5]!),
+        indices: Int32Array.from({ length: 35 }, (_, k) => k),
+        indptr: new Int32Array([0, 35]),
+      });
+      for (const b of [jsBackend, ...variants.map((v) => v.backend)]) {
+        for (const input of [long, csrToDense(long)]) {
+          expect(Array.from(b.kernels.nnzCount!(input, { axis: 1, positive: false })), b.name).toEqual([21]);
+          expect(Array.from(b.kernels.nnzCount!(input, { axis: 1, positive: true })), b.name).toEqual([7]);
+        }
+      }
+    }
+  });
+
   it('rejects bad options and inputs with typed errors; bad indices in the module too', () => {
     expect(() => ck.nnzCount(x, { axis: -1 as 0 })).toThrow(ck.InvalidOptionError);
     expect(() => ck.nnzCount(x, { positive: 'yes' as never })).toThrow(/positive must be/);
