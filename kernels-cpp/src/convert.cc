@@ -15,6 +15,7 @@
 
 #include "ck/common.h"
 #include "ck/parallel.h"
+#include "ck/reduce.h"
 #include "hwy/base.h"
 
 namespace ck {
@@ -46,20 +47,8 @@ int32_t transpose(const int32_t* indptr, const int32_t* indices, const T* data, 
   parallel_for(chunks, [&](int32_t c) {
     int32_t r0, r1;
     range(c, &r0, &r1);
-    int32_t* cnt = next + static_cast<size_t>(c) * width;
-    const uint32_t limit = static_cast<uint32_t>(nminor);
-    bad[c] = -1;
-    for (int32_t r = r0; r < r1; ++r) {
-      const int32_t end = indptr[r + 1];
-      for (int32_t k = indptr[r]; k < end; ++k) {
-        const uint32_t j = static_cast<uint32_t>(indices[k]);
-        if (HWY_UNLIKELY(j >= limit)) {
-          bad[c] = static_cast<int32_t>(r);
-          return;
-        }
-        cnt[j] += 1;
-      }
-    }
+    int32_t* HWY_RESTRICT cnt = next + static_cast<size_t>(c) * width;
+    bad[c] = for_each_stored(indptr, indices, r0, r1, nminor, [&](uint32_t j, size_t) { cnt[j] += 1; });
   });
   int32_t bad_row = -1;
   for (int32_t c = 0; c < chunks && bad_row < 0; ++c) bad_row = bad[c];
