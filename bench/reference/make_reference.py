@@ -444,12 +444,18 @@ def do_log1p(rec: Recorder, adata, info: dict):
     return a
 
 
-def _hvg_store(rec: Recorder, cid: str, df: pd.DataFrame, c: dict):
+def _hvg_store(rec: Recorder, cid: str, df: pd.DataFrame, c: dict, batched_v3: bool = False):
     score = "variances_norm" if "variances_norm" in df.columns else "dispersions_norm"
     # Genes with equal scores are ordered by np.argsort / pandas sort, whose tie order is an
     # implementation detail (numpy may use SIMD sorts that depend on the CPU); selection and ranks
     # are therefore only defined up to permutations inside a group of tied scores.
     ties = {"mode": "ties", "score": f"{cid}.{score}"}
+    if batched_v3:
+        # seurat_v3 with a batch: the ties that matter are inside each batch's own scores, and a
+        # tied gene's median rank can move an untied gene across the cut-off, so no per-gene rule
+        # holds: the selection, ranks and nbatches are checked exactly on the `.stable_ties` run,
+        # and here a difference is reported, not failed ("tie_order").
+        ties = {"mode": "tie_order"}
     c["results"]["columns"] = list(df.columns)
     c["results"]["column_dtypes"] = {k: str(v) for k, v in df.dtypes.items()}
     for col in df.columns:
@@ -470,7 +476,10 @@ def _hvg_store(rec: Recorder, cid: str, df: pd.DataFrame, c: dict):
         v = s.to_numpy()
         if v.dtype == np.float32:
             v = v.astype(np.float64)  # lossless; ranks are float32 in scanpy
-        rec.add(f"{cid}.{col}", v, cid, compare=ties if col == "highly_variable_rank" else None)
+        # seurat_v3 with a batch: the per-batch ranks decide highly_variable_nbatches, so it
+        # depends on the argsort tie order too
+        tie_col = col == "highly_variable_rank" or (batched_v3 and col == "highly_variable_nbatches")
+        rec.add(f"{cid}.{col}", v, cid, compare=ties if tie_col else None)
 
 
 def do_hvg(rec: Recorder, adata, a_log, info: dict):
@@ -528,10 +537,29 @@ def do_hvg(rec: Recorder, adata, a_log, info: dict):
                     "Their ranks/selection are defined only up to a permutation inside the tie group."
                 )
         c["results"]["n_nan"] = {col: int(df[col].isna().sum()) for col in df.columns if df[col].dtype.kind == "f"}
-    do_hvg_batched(rec, a_log)
+    do_hvg_batched(rec, a_log, adata)
 
 
-def do_hvg_batched(rec: Recorder, a_log):
+def _stable_argsort_hvg(**kw):
+    """sc.pp.highly_variable_genes with np.argsort defaulting to kind="stable" for the call.
+
+    The only np.argsort of the seurat_v3 path is its rank step, argsort(argsort(-norm_gene_vars)):
+    with a stable sort, genes with equal normalised variance rank in gene order. Everything else is
+    scanpy's own code; the columns other than the ranks, nbatches and the selection are identical to
+    the plain call (asserted by the caller)."""
+    orig = np.argsort
+
+    def stable(a, axis=-1, kind=None, order=None, **k):
+        return orig(a, axis=axis, kind="stable" if kind is None else kind, order=order, **k)
+
+    np.argsort = stable
+    try:
+        return sc.pp.highly_variable_genes(**kw)
+    finally:
+        np.argsort = orig
+
+
+def do_hvg_batched(rec: Recorder, a_log, adata):
     """batch_key: 3 batches, cell i in batch "b{i % 3}" (a string obs column, so scanpy's
     sanitize_anndata makes it a categorical with the sorted labels as categories)."""
     n = a_log.n_obs
@@ -562,6 +590,82 @@ def do_hvg_batched(rec: Recorder, a_log):
         c["results"]["batches"] = [str(b) for b in d.obs["batch"].cat.categories]
         _hvg_store(rec, cid, df, c)
         c["results"]["n_nan"] = {col: int(df[col].isna().sum()) for col in df.columns if df[col].dtype.kind == "f"}
+    do_hvg_batched_seurat_v3(rec, adata, labels)
+
+
+def do_hvg_batched_seurat_v3(rec: Recorder, adata, labels):
+    """seurat_v3 / seurat_v3_paper with batch_key on the raw counts, same 3 batches.
+
+    The per-batch ranks come from np.argsort, whose order among genes with equal normalised
+    variance is unspecified (and may depend on the CPU's SIMD sort); on mouse10k many genes tie
+    within a batch, so ranks, nbatches and (top 200) the selection depend on it. Each call is
+    therefore recorded twice: as scanpy runs it (tie-dependent arrays marked "ties"), and as
+    `<id>.stable_ties`, the same scanpy call with np.argsort made stable (ties in gene order)."""
+    runs = [
+        ("hvg.batch3.seurat_v3", {"flavor": "seurat_v3"}),
+        ("hvg.batch3.seurat_v3.top200", {"flavor": "seurat_v3", "n_top_genes": 200}),
+        ("hvg.batch3.seurat_v3_paper", {"flavor": "seurat_v3_paper"}),
+        ("hvg.batch3.seurat_v3_paper.top200", {"flavor": "seurat_v3_paper", "n_top_genes": 200}),
+    ]
+    # each batch's own variances_norm (scanpy on the batch's cells alone = the per-batch step of
+    # the batched call): which genes tie within a batch, and the per-batch values themselves
+    bid = "hvg.batch3.seurat_v3.per_batch"
+    bc = rec.call(
+        bid,
+        'for b in ("b0", "b1", "b2"): sc.pp.highly_variable_genes(adata[adata.obs["batch"] == b].copy(), '
+        'flavor="seurat_v3", inplace=False)["variances_norm"]  on raw counts',
+        {"flavor": "seurat_v3", "inplace": False},
+        input="raw counts",
+    )
+    per_batch = []
+    for b in np.unique(labels):
+        db = adata[labels == b].copy()
+        dfb = rec.run(bid, sc.pp.highly_variable_genes, db, flavor="seurat_v3", inplace=False)
+        per_batch.append(dfb["variances_norm"].to_numpy())
+    per_batch = np.stack(per_batch)
+    rec.add(f"{bid}.variances_norm", per_batch, bid, "f64", "row b: variances_norm of batch b's cells alone (batches b0, b1, b2)")
+    bc["results"]["n_genes_tied_in_a_batch"] = [
+        int(sum(int(k) for k in np.unique(row, return_counts=True)[1] if k > 1)) for row in per_batch
+    ]
+    for cid, params in runs:
+        ptxt = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        call = (
+            f'sc.pp.highly_variable_genes(adata, {ptxt}, batch_key="batch", inplace=False)  on raw counts, '
+            'adata.obs["batch"] = [f"b{i % 3}" for i in range(n_obs)]'
+        )
+        c = rec.call(cid, call, dict(params, batch_key="batch", inplace=False), input="raw counts")
+        d = adata.copy()
+        d.obs["batch"] = labels
+        df = rec.run(cid, sc.pp.highly_variable_genes, d, **params, batch_key="batch", inplace=False)
+        assert (df.index == d.var_names).all()
+        assert np.array_equal(np.mean(per_batch, axis=0), df["variances_norm"].to_numpy())
+        c["results"]["batches"] = [str(b) for b in np.unique(labels)]
+        _hvg_store(rec, cid, df, c, batched_v3=True)
+        c["results"]["n_nan"] = {col: int(df[col].isna().sum()) for col in df.columns if df[col].dtype.kind == "f"}
+
+        scid = cid + ".stable_ties"
+        sc_ = rec.call(
+            scid,
+            call + '  with np.argsort defaulting to kind="stable" during the call (ties rank in gene order)',
+            dict(params, batch_key="batch", inplace=False, argsort_kind="stable"),
+            input="raw counts",
+        )
+        d = adata.copy()
+        d.obs["batch"] = labels
+        ds = rec.run(scid, _stable_argsort_hvg, adata=d, **params, batch_key="batch", inplace=False)
+        for col in ("means", "variances", "variances_norm"):
+            assert np.array_equal(ds[col].to_numpy(), df[col].to_numpy(), equal_nan=True), col
+        for col in ("highly_variable", "highly_variable_rank", "highly_variable_nbatches"):
+            v = ds[col].to_numpy()
+            if v.dtype == np.float32:
+                v = v.astype(np.float64)
+            rec.add(f"{scid}.{col}", v, scid, "u8" if col == "highly_variable" else None)
+        sc_["results"]["n_highly_variable"] = int(ds["highly_variable"].sum())
+        differ = {
+            col: int((~((ds[col] == df[col]) | (ds[col].isna() & df[col].isna()))).sum())
+            for col in ("highly_variable", "highly_variable_rank", "highly_variable_nbatches")
+        }
+        sc_["notes"].append(f"genes that differ from the plain call (numpy's tie order on this machine): {differ}")
 
 
 def do_scale(rec: Recorder, a_log, info: dict):

@@ -1,7 +1,7 @@
 import { type DispatchOptions, checkOptions } from '../dispatch/index.js';
-import type { StatsInput } from '../backends/types.js';
-import { InvalidOptionError } from '../errors.js';
-import { isHandle } from '../runtime/handles.js';
+import type { KernelSignatures, StatsInput } from '../backends/types.js';
+import { InvalidInputError, InvalidOptionError } from '../errors.js';
+import { type CsrInput, isDenseHandle, isHandle } from '../runtime/handles.js';
 import { dispatchCsr } from './as_csr.js';
 import { filterGenes } from './filter.js';
 import {
@@ -9,17 +9,24 @@ import {
   type HighlyVariableGenesResult,
   type HvgArgs,
   type HvgBatchPart,
+  type HvgBatchedDispersionResult,
   type HvgBatchedResult,
+  type HvgBatchedSeuratV3Result,
   type HvgDispersionResult,
   type HvgFlavor,
+  type HvgSeuratV3BatchPart,
+  type HvgSeuratV3Result,
   combineHvgBatches,
+  combineHvgSeuratV3Batches,
 } from './highly_variable_genes_core.js';
-import { checkMatrix } from './operand.js';
+import { checkMatrix, dispatchOn } from './operand.js';
 import { subset } from './subset.js';
 
 export type {
   HighlyVariableGenesResult,
+  HvgBatchedDispersionResult,
   HvgBatchedResult,
+  HvgBatchedSeuratV3Result,
   HvgDispersionResult,
   HvgFlavor,
   HvgSeuratV3Result,
@@ -32,7 +39,8 @@ export type HvgBatchLabels = readonly string[] | readonly number[] | Int32Array;
 export interface HighlyVariableGenesOptions extends DispatchOptions {
   /**
    * Default `'seurat'`. `'seurat'` and `'cell_ranger'` expect log1p data (seurat applies expm1
-   * first); `'seurat_v3'` (and `'seurat_v3_paper'`, identical for one batch) expect raw counts.
+   * first); `'seurat_v3'` and `'seurat_v3_paper'` expect raw counts (they are identical for one
+   * batch; with `batch` they order the selection differently, see highlyVariableGenes).
    */
   flavor?: HvgFlavor;
   /**
@@ -59,10 +67,10 @@ export interface HighlyVariableGenesOptions extends DispatchOptions {
 /** Options of highlyVariableGenes with a batch (scanpy's `batch_key`); the result is an HvgBatchedResult. */
 export interface HighlyVariableGenesBatchOptions extends HighlyVariableGenesOptions {
   /**
-   * scanpy's `batch_key`: one batch label per cell (strings, or integers). Flavors seurat and
-   * cell_ranger only (seurat_v3 / seurat_v3_paper with a batch raise InvalidOptionError). The
+   * scanpy's `batch_key`: one batch label per cell (strings, or integers), any flavor. The
    * result has scanpy's batched columns, computed per batch and combined (see
-   * highlyVariableGenes).
+   * highlyVariableGenes): an HvgBatchedDispersionResult for seurat / cell_ranger, an
+   * HvgBatchedSeuratV3Result for seurat_v3 / seurat_v3_paper (`flavor` tells which).
    */
   batch: HvgBatchLabels;
 }
@@ -75,7 +83,7 @@ const OWN = ['flavor', 'nTopGenes', 'minMean', 'maxMean', 'minDisp', 'maxDisp', 
  * (plain or resident). Returns scanpy's columns per gene:
  * seurat / cell_ranger → `means`, `dispersions`, `dispersionsNorm`, `meanBin` (category code),
  * `highlyVariable`; seurat_v3 → `means`, `variances`, `variancesNorm`, `highlyVariableRank`
- * (NaN outside the selection), `highlyVariable`.
+ * (NaN outside the selection), `highlyVariable`. With `batch` see below (an HvgBatchedResult).
  *
  * The two passes over the matrix (mean/variance of expm1(X) or X; for seurat_v3 the clipped
  * sums) run in the chosen backend (wasm: simd-threads with fixed row chunks, so any thread count
@@ -94,7 +102,7 @@ const OWN = ['flavor', 'nTopGenes', 'minMean', 'maxMean', 'minDisp', 'maxDisp', 
  * rel 1e-6 (measured ≤ 1e-9; the LOESS matches skmisc to ≈1e-13); selections equal except genes
  * tied at the cut-off (seurat_v3 breaks ties by gene order, numpy's argsort arbitrarily).
  *
- * With `batch` (scanpy's `batch_key`; seurat and cell_ranger): the batches are the sorted unique
+ * With `batch` (scanpy's `batch_key`) and seurat / cell_ranger (result HvgBatchedDispersionResult): the batches are the sorted unique
  * labels (pandas' categories; numbers ascending, strings by code point). For each batch, its
  * cells are taken with the subset kernel, its unexpressed genes (no value > 0 in the batch,
  * filterGenes minCells 1) dropped as scanpy's `filter_genes(min_cells=1)` does, and the
@@ -110,11 +118,41 @@ const OWN = ['flavor', 'nTopGenes', 'minMean', 'maxMean', 'minDisp', 'maxDisp', 
  * genes get 0, exactly nTopGenes genes). Cost: one subset copy (rows, then expressed genes)
  * per batch. Accuracy as above (mouse10k, 3 batches: the same selections as scanpy).
  *
+ * With `batch` and seurat_v3 / seurat_v3_paper (scanpy's `_highly_variable_genes_seurat_v3`
+ * with batch_key; result HvgBatchedSeuratV3Result): `means` and `variances` are those of all
+ * cells (the expm1MeanVar pass, in the backend that runs highlyVariableGenes: the same bits as
+ * a call without batch). For each batch (sorted unique labels, as `np.unique`) its cells are
+ * taken with the subset kernel — all genes, no filter_genes in this flavour — and the
+ * single-batch computation runs on them: mean/variance of the batch, LOESS over the genes with
+ * variance > 0 in the batch, clip at `reg_std·sqrt(n_batch) + mean`, the normalised variance,
+ * the 0-based rank of the batch's nTopGenes best genes. Combined as scanpy does:
+ * `variancesNorm` = the mean of the batches' normalised variances, `highlyVariableNbatches` =
+ * the batches where the gene ranks among the nTopGenes best, `highlyVariableRank` = the median of
+ * those ranks (NaN if none), and exactly nTopGenes genes selected by (rank ascending, nbatches
+ * descending) for seurat_v3, (nbatches descending, rank ascending) for seurat_v3_paper, NaN
+ * ranks last, ties in gene order (as pandas). Differences from scanpy: the per-batch ranks of
+ * genes with exactly equal normalised variance in a batch are in gene order here, in numpy's
+ * unspecified argsort order in scanpy, so the ranks and nbatches of such genes (and, when they
+ * straddle a batch's cut-off, the selection) can differ; with np.argsort made stable scanpy
+ * gives exactly ours (mouse10k, 3 batches, nTopGenes 200 and 2000: identical ranks, nbatches
+ * and selections in every backend; `variancesNorm` within rel 1e-12). Cost: one pass over all
+ * cells for means/variances, then per batch a row-subset copy and the two passes over it.
+ * A batch where every gene is constant, or too small for the LOESS span, is an
+ * InvalidInputError naming the batch.
+ *
  * Errors: InvalidOptionError for bad options (listing valid values); InvalidInputError where
  * scanpy raises — cell_ranger when the percentile bin edges repeat ("Bin edges must be
  * unique", i.e. when ≥ ~10 % of genes have mean 0; filter unexpressed genes first), and
  * seurat_v3 when the LOESS cannot be fitted (too few genes with variance > 0 for the span).
  */
+export function highlyVariableGenes(
+  x: StatsInput,
+  options: HighlyVariableGenesBatchOptions & { flavor: 'seurat_v3' | 'seurat_v3_paper' },
+): HvgBatchedSeuratV3Result;
+export function highlyVariableGenes(
+  x: StatsInput,
+  options: HighlyVariableGenesBatchOptions & { flavor?: 'seurat' | 'cell_ranger' },
+): HvgBatchedDispersionResult;
 export function highlyVariableGenes(x: StatsInput, options: HighlyVariableGenesBatchOptions): HvgBatchedResult;
 export function highlyVariableGenes(x: StatsInput, options?: HighlyVariableGenesOptions): HighlyVariableGenesResult;
 export function highlyVariableGenes(
@@ -125,9 +163,6 @@ export function highlyVariableGenes(
   checkMatrix('highlyVariableGenes', x, ['csr', 'csc', 'dense']);
   const args = resolveHvgOptions(options);
   const batch = options.batch ?? null;
-  if (batch !== null && (args.flavor === 'seurat_v3' || args.flavor === 'seurat_v3_paper')) {
-    throw new InvalidOptionError(`highlyVariableGenes: batch is supported for flavors "seurat" and "cell_ranger" only; got flavor "${args.flavor}"`);
-  }
   const { fn, csr } = dispatchCsr('highlyVariableGenes', x, options);
   if (batch === null) return fn(csr, args);
   const { codes, labels } = batchCodes(batch, csr.shape[0]);
@@ -139,6 +174,9 @@ export function highlyVariableGenes(
     if (options.backend !== undefined) dispatch.backend = options.backend;
     if (options.strict !== undefined) dispatch.strict = options.strict;
     if (options.backendOptions !== undefined) dispatch.backendOptions = options.backendOptions;
+  }
+  if (args.flavor === 'seurat_v3' || args.flavor === 'seurat_v3_paper') {
+    return seuratV3Batched(x, csr, fn, args, options, dispatch, codes, labels);
   }
   const ngenes = csr.shape[1];
   const parts: HvgBatchPart[] = [];
@@ -161,6 +199,66 @@ export function highlyVariableGenes(
     }
   }
   return combineHvgBatches(ngenes, args, labels, parts);
+}
+
+/**
+ * seurat_v3 / seurat_v3_paper with a batch, as scanpy's `_highly_variable_genes_seurat_v3`:
+ * `means` / `variances` of all cells (the kernel's own mean/variance pass, expm1MeanVar, in the
+ * backend that runs `fn`), then per batch the single-batch computation `fn` on the batch's cells
+ * and all genes (no filter_genes in this flavor), combined by combineHvgSeuratV3Batches.
+ */
+function seuratV3Batched(
+  x: StatsInput,
+  csr: CsrInput,
+  fn: KernelSignatures['highlyVariableGenes'],
+  args: HvgArgs,
+  options: HighlyVariableGenesOptions,
+  dispatch: DispatchOptions,
+  codes: Int32Array,
+  labels: (string | number)[],
+): HvgBatchedSeuratV3Result {
+  const ncells = csr.shape[0];
+  const parts: HvgSeuratV3BatchPart[] = [];
+  for (let b = 0; b < labels.length; b++) {
+    const rows: number[] = [];
+    for (let i = 0; i < ncells; i++) if (codes[i] === b) rows.push(i);
+    const cells = rows.length === ncells ? csr : subset(csr, { ...dispatch, rows: Int32Array.from(rows) });
+    try {
+      const r = fn(cells, args) as HvgSeuratV3Result;
+      parts.push({ variancesNorm: r.variancesNorm, highlyVariableRank: r.highlyVariableRank });
+    } catch (e) {
+      if (e instanceof InvalidInputError) {
+        throw new InvalidInputError(`${e.message} (in batch ${JSON.stringify(labels[b])}, ${rows.length} cells)`);
+      }
+      throw e;
+    } finally {
+      if (cells !== csr && isHandle(cells)) cells.free();
+    }
+  }
+  return combineHvgSeuratV3Batches(args, labels, overallMeanVar(x, csr, fn, args, options), parts);
+}
+
+/**
+ * scanpy's `df["means"], df["variances"] = _get_mean_var(data)` over all cells: the expm1MeanVar
+ * kernel (without expm1) of the backend that runs highlyVariableGenes — the same pass, with the
+ * same bits, as the `means` / `variances` of a single-batch call — or, when that backend has
+ * no expm1MeanVar, the columns of a single-batch call on the whole matrix.
+ */
+function overallMeanVar(
+  x: StatsInput,
+  csr: CsrInput,
+  fn: KernelSignatures['highlyVariableGenes'],
+  args: HvgArgs,
+  options: HighlyVariableGenesOptions,
+): { mean: Float64Array; var: Float64Array } {
+  const { backend } = dispatchOn('highlyVariableGenes', isDenseHandle(x) ? x : csr, options);
+  if (typeof backend.kernels.expm1MeanVar === 'function') {
+    const own: DispatchOptions = { backend: backend.name, strict: true };
+    if (options.backendOptions !== undefined) own.backendOptions = options.backendOptions;
+    return dispatchOn('expm1MeanVar', csr, own).fn(csr, { expm1: false });
+  }
+  const r = fn(csr, args) as HvgSeuratV3Result;
+  return { mean: r.means, var: r.variances };
 }
 
 /** Batch codes in pandas' category order (sorted unique labels: numbers ascending, strings by code point). */

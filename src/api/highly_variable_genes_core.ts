@@ -1,7 +1,8 @@
 /**
  * The backend-independent part of `highlyVariableGenes` (scanpy.pp.highly_variable_genes,
- * scanpy 1.11.5, one batch; `combineHvgBatches` combines per-batch results as its batch_key
- * path): everything after the per-gene statistics, written once in float64 so that every
+ * scanpy 1.11.5, one batch; `combineHvgBatches` (seurat, cell_ranger) and
+ * `combineHvgSeuratV3Batches` (seurat_v3, seurat_v3_paper) combine per-batch results as its
+ * batch_key paths): everything after the per-gene statistics, written once in float64 so that every
  * backend, given the same statistics, makes the same selection. Backends supply the two matrix
  * passes (`HvgPrimitives`); this module does the binning (pandas.cut), the
  * per-bin normalisation (pandas groupby mean/std, median/MAD), the LOESS of seurat_v3
@@ -383,7 +384,7 @@ function mad(values: number[]): number {
  * Result of seurat / cell_ranger with a batch (scanpy's `batch_key`): the columns of scanpy's
  * `_highly_variable_genes_batched`, per gene, in gene order. No `mean_bin` (scanpy drops it).
  */
-export interface HvgBatchedResult {
+export interface HvgBatchedDispersionResult {
   flavor: 'seurat' | 'cell_ranger';
   /** The batches in scanpy's order (the categories: sorted unique labels). */
   batches: (string | number)[];
@@ -403,6 +404,44 @@ export interface HvgBatchedResult {
   /** `highly_variable_intersection`: 1 where the gene was selected in every batch. */
   highlyVariableIntersection: Uint8Array;
 }
+
+/**
+ * Result of seurat_v3 / seurat_v3_paper with a batch (scanpy's `batch_key`): the columns of
+ * scanpy's `_highly_variable_genes_seurat_v3` with a batch, per gene, in gene order
+ * (`gene_name` omitted).
+ */
+export interface HvgBatchedSeuratV3Result {
+  flavor: 'seurat_v3' | 'seurat_v3_paper';
+  /** The batches in scanpy's order (`np.unique` of the labels: sorted unique labels). */
+  batches: (string | number)[];
+  /** `means` of X over all cells (not per batch). */
+  means: Float64Array;
+  /** `variances` of X over all cells (ddof 1). */
+  variances: Float64Array;
+  /** `variances_norm`: mean over the batches of each batch's normalised variance (its own LOESS fit and clip). */
+  variancesNorm: Float64Array;
+  /**
+   * `highly_variable_rank`: median over the batches where the gene is among that batch's
+   * nTopGenes best of its 0-based rank there (numpy's masked median; x.5 for an even count);
+   * NaN when it is in none.
+   */
+  highlyVariableRank: Float64Array;
+  /** `highly_variable_nbatches`: in how many batches the gene ranks among the nTopGenes best. */
+  highlyVariableNbatches: Int32Array;
+  /**
+   * `highly_variable`: 1 for the first nTopGenes genes by (highlyVariableRank ascending,
+   * highlyVariableNbatches descending) for seurat_v3, by (nbatches descending, rank ascending)
+   * for seurat_v3_paper; NaN ranks last, ties in gene order (pandas' stable sort).
+   */
+  highlyVariable: Uint8Array;
+}
+
+/**
+ * What highlyVariableGenes returns with a batch; `flavor` tells which columns are present
+ * (seurat / cell_ranger: HvgBatchedDispersionResult; seurat_v3 / seurat_v3_paper:
+ * HvgBatchedSeuratV3Result).
+ */
+export type HvgBatchedResult = HvgBatchedDispersionResult | HvgBatchedSeuratV3Result;
 
 /** One batch's single-batch result over its expressed genes `genes` (indices into all genes, ascending). */
 export interface HvgBatchPart {
@@ -425,7 +464,7 @@ export function combineHvgBatches(
   args: HvgArgs,
   batches: (string | number)[],
   parts: HvgBatchPart[],
-): HvgBatchedResult {
+): HvgBatchedDispersionResult {
   const flavor = args.flavor as 'seurat' | 'cell_ranger';
   const nb = parts.length;
   const pos = parts.map((p) => {
@@ -477,4 +516,84 @@ export function combineHvgBatches(
     }
   }
   return { flavor, batches, means, dispersions, dispersionsNorm, highlyVariable, highlyVariableNbatches: nbatches, highlyVariableIntersection: intersection };
+}
+
+/** One batch's single-batch seurat_v3 columns over all genes (the batch's cells only). */
+export interface HvgSeuratV3BatchPart {
+  /** The batch's `variances_norm`. */
+  variancesNorm: Float64Array;
+  /** The batch's 0-based rank by variancesNorm for its nTopGenes best genes, NaN for the others. */
+  highlyVariableRank: Float64Array;
+}
+
+/**
+ * scanpy's seurat_v3 batch combination (`_highly_variable_genes_seurat_v3` with batch_key),
+ * from the single-batch result of each batch (its cells, all genes), in batch order, and the
+ * `means` / `variances` of all cells. Per gene: `variances_norm` = Σ_b norm_b / nbatches
+ * (numpy's mean over axis 0: sequential sum, NaN propagates); `highly_variable_nbatches` = the
+ * batches where its rank is < nTopGenes; `highly_variable_rank` = numpy's masked median of
+ * those ranks (float32 in scanpy; the values, integers or x.5, are exact here too), NaN when
+ * none. Selection: the first nTopGenes genes sorted by (rank ascending, nbatches descending)
+ * for seurat_v3 and (nbatches descending, rank ascending) for seurat_v3_paper, NaN ranks last,
+ * ties in gene order (pandas' multi-column sort is stable).
+ */
+export function combineHvgSeuratV3Batches(
+  args: HvgArgs,
+  batches: (string | number)[],
+  stats: { mean: Float64Array; var: Float64Array },
+  parts: HvgSeuratV3BatchPart[],
+): HvgBatchedSeuratV3Result {
+  const flavor = args.flavor as HvgBatchedSeuratV3Result['flavor'];
+  const ngenes = stats.mean.length;
+  const nb = parts.length;
+  const variancesNorm = new Float64Array(ngenes);
+  const rank = new Float64Array(ngenes);
+  const nbatches = new Int32Array(ngenes);
+  const ranks: number[] = [];
+  for (let j = 0; j < ngenes; j++) {
+    let s = 0;
+    ranks.length = 0;
+    for (let b = 0; b < nb; b++) {
+      s += parts[b]!.variancesNorm[j]!;
+      const r = parts[b]!.highlyVariableRank[j]!;
+      if (!Number.isNaN(r)) ranks.push(r);
+    }
+    variancesNorm[j] = s / nb;
+    nbatches[j] = ranks.length;
+    rank[j] = maskedMedianF32(ranks);
+  }
+  const byRank = (a: number, b: number): number => {
+    const ra = rank[a]!;
+    const rb = rank[b]!;
+    const na = Number.isNaN(ra);
+    const nn = Number.isNaN(rb);
+    if (na || nn) return na === nn ? 0 : na ? 1 : -1;
+    return ra - rb;
+  };
+  const byNbatches = (a: number, b: number): number => nbatches[b]! - nbatches[a]!;
+  const [first, second] = flavor === 'seurat_v3' ? [byRank, byNbatches] : [byNbatches, byRank];
+  const order = Array.from({ length: ngenes }, (_, j) => j);
+  order.sort((a, b) => first(a, b) || second(a, b) || a - b);
+  const nTop = args.nTopGenes ?? 2000;
+  const highlyVariable = new Uint8Array(ngenes);
+  for (let r = 0; r < ngenes && r < nTop; r++) highlyVariable[order[r]!] = 1;
+  return {
+    flavor,
+    batches,
+    means: stats.mean,
+    variances: stats.var,
+    variancesNorm,
+    highlyVariableRank: rank,
+    highlyVariableNbatches: nbatches,
+    highlyVariable,
+  };
+}
+
+/** numpy.ma.median of float32 values (no NaN among them): the middle value, or the float32 mean of the two middle ones; NaN when empty. */
+function maskedMedianF32(values: number[]): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const s = values.slice().sort((a, b) => a - b);
+  const h = n >> 1;
+  return n % 2 === 1 ? s[h]! : Math.fround(Math.fround(s[h - 1]! + s[h]!) / 2);
 }

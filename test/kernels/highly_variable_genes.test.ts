@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ck from '../../src/index.js';
 import { type HighlyVariableGenesOptions, resolveHvgOptions } from '../../src/api/highly_variable_genes.js';
-import { type HvgDispersionResult, type HvgSeuratV3Result, normalizeDispersions } from '../../src/api/highly_variable_genes_core.js';
+import {
+  type HvgBatchedDispersionResult,
+  type HvgBatchedSeuratV3Result,
+  type HvgDispersionResult,
+  type HvgSeuratV3Result,
+  normalizeDispersions,
+} from '../../src/api/highly_variable_genes_core.js';
 import { loess1d } from '../../src/api/loess.js';
 import { jsBackend } from '../../src/backends/js/index.js';
 import type { Backend } from '../../src/backends/types.js';
@@ -538,7 +544,7 @@ describe('highlyVariableGenes with a batch (scanpy batch_key) vs real scanpy 1.1
   beforeAll(async () => {
     cuda = await loadCudaEmu();
   });
-  const BATCHED: { name: string; prefix: string; options: HighlyVariableGenesOptions }[] = [
+  const BATCHED: { name: string; prefix: string; options: HighlyVariableGenesOptions & { flavor: 'seurat' | 'cell_ranger' } }[] = [
     { name: 'seurat (cutoffs)', prefix: 'hvg.batch3.seurat', options: { flavor: 'seurat' } },
     { name: 'seurat, nTopGenes 200', prefix: 'hvg.batch3.seurat.top200', options: { flavor: 'seurat', nTopGenes: 200 } },
     { name: 'cell_ranger, nTopGenes 200 (all genes)', prefix: 'hvg.batch3.cell_ranger.top200', options: { flavor: 'cell_ranger', nTopGenes: 200 } },
@@ -553,7 +559,7 @@ describe('highlyVariableGenes with a batch (scanpy batch_key) vs real scanpy 1.1
       expect(labels.length).toBe(logged.shape[0]);
       const backends = apiBackends(variants, 'highlyVariableGenes', [cuda]);
       expect(backends.length).toBe(cuda ? 9 : 8);
-      let ref: ck.HvgBatchedResult | undefined;
+      let ref: HvgBatchedDispersionResult | undefined;
       for (const b of backends) {
         viaApi(b, (backend) => {
           const out = ck.highlyVariableGenes(logged, { ...c.options, batch: labels, backend });
@@ -628,14 +634,192 @@ describe('highlyVariableGenes with a batch (scanpy batch_key) vs real scanpy 1.1
     expect(r.dispersions[2]).toBe(b1.dispersions[2]! / 2);
   });
 
-  it('rejects a batch of the wrong length or type, and seurat_v3 with a batch', () => {
+  it('rejects a batch of the wrong length or type, for every flavor', () => {
     const x = new CsrMatrix({ shape: [3, 2], data: new Float32Array([1, 2, 3, 4]), indices: new Int32Array([0, 1, 0, 1]), indptr: new Int32Array([0, 2, 3, 4]) });
-    expect(() => ck.highlyVariableGenes(x, { batch: ['a', 'b'] })).toThrow(ck.InvalidOptionError);
-    expect(() => ck.highlyVariableGenes(x, { batch: ['a', 'b'] })).toThrow(/2 labels for 3 cells/);
-    expect(() => ck.highlyVariableGenes(x, { batch: [0, 1.5, 2] })).toThrow(/label 1 is 1.5/);
-    expect(() => ck.highlyVariableGenes(x, { batch: ['a', 1, 'b'] as never })).toThrow(ck.InvalidOptionError);
-    expect(() => ck.highlyVariableGenes(x, { batch: new Float64Array(3) as never })).toThrow(ck.InvalidOptionError);
-    expect(() => ck.highlyVariableGenes(x, { flavor: 'seurat_v3', batch: [0, 0, 1] })).toThrow(/"seurat" and "cell_ranger" only; got flavor "seurat_v3"/);
-    expect(() => ck.highlyVariableGenes(x, { flavor: 'seurat_v3_paper', batch: [0, 0, 1] })).toThrow(ck.InvalidOptionError);
+    for (const flavor of ['seurat', 'seurat_v3', 'seurat_v3_paper'] as const) {
+      expect(() => ck.highlyVariableGenes(x, { flavor, batch: ['a', 'b'] })).toThrow(ck.InvalidOptionError);
+      expect(() => ck.highlyVariableGenes(x, { flavor, batch: ['a', 'b'] })).toThrow(/2 labels for 3 cells/);
+      expect(() => ck.highlyVariableGenes(x, { flavor, batch: [0, 1.5, 2] })).toThrow(/label 1 is 1.5/);
+      expect(() => ck.highlyVariableGenes(x, { flavor, batch: ['a', 1, 'b'] as never })).toThrow(ck.InvalidOptionError);
+      expect(() => ck.highlyVariableGenes(x, { flavor, batch: new Float64Array(3) as never })).toThrow(ck.InvalidOptionError);
+    }
+  });
+});
+
+describe('highlyVariableGenes seurat_v3 / seurat_v3_paper with a batch (scanpy batch_key) vs real scanpy 1.11.5, every backend', () => {
+  let cuda: Backend | undefined;
+  beforeAll(async () => {
+    cuda = await loadCudaEmu();
+  });
+  const V3: { name: string; prefix: string; options: HighlyVariableGenesOptions & { flavor: 'seurat_v3' | 'seurat_v3_paper' } }[] = [
+    { name: 'seurat_v3 (nTopGenes default 2000)', prefix: 'hvg.batch3.seurat_v3', options: { flavor: 'seurat_v3' } },
+    { name: 'seurat_v3, nTopGenes 200', prefix: 'hvg.batch3.seurat_v3.top200', options: { flavor: 'seurat_v3', nTopGenes: 200 } },
+    { name: 'seurat_v3_paper (nTopGenes default 2000)', prefix: 'hvg.batch3.seurat_v3_paper', options: { flavor: 'seurat_v3_paper' } },
+    { name: 'seurat_v3_paper, nTopGenes 200', prefix: 'hvg.batch3.seurat_v3_paper.top200', options: { flavor: 'seurat_v3_paper', nTopGenes: 200 } },
+  ];
+  const codes = () => Array.from(g.get('hvg.batch3.labels') as Int32Array);
+  const KEYS = ['batches', 'flavor', 'highlyVariable', 'highlyVariableNbatches', 'highlyVariableRank', 'means', 'variances', 'variancesNorm'];
+
+  /**
+   * Genes whose variances_norm within some batch (scanpy on that batch alone) equals another
+   * gene's there: numpy's argsort orders them arbitrarily, so only their ranks (and nbatches)
+   * depend on the tie order; every other gene's per-batch ranks are fixed.
+   */
+  function tiedInABatch(): Set<number> {
+    const pb = g.f64('hvg.batch3.seurat_v3.per_batch.variances_norm');
+    const ngenes = raw.shape[1];
+    const tied = new Set<number>();
+    for (let b = 0; b < pb.length / ngenes; b++) {
+      const row = pb.subarray(b * ngenes, (b + 1) * ngenes);
+      const count = new Map<number, number>();
+      for (const v of row) count.set(v, (count.get(v) ?? 0) + 1);
+      row.forEach((v, j) => {
+        if (count.get(v)! > 1) tied.add(j);
+      });
+    }
+    return tied;
+  }
+
+  it("each batch's variances_norm (the single-batch call on the batch's cells) is scanpy's, in every backend", () => {
+    const pb = g.f64('hvg.batch3.seurat_v3.per_batch.variances_norm');
+    const ngenes = raw.shape[1];
+    const c = codes();
+    for (const b of apiBackends(variants, 'highlyVariableGenes', [cuda])) {
+      viaApi(b, (backend) => {
+        for (let k = 0; k < 3; k++) {
+          const rows = Int32Array.from(c.flatMap((v, i) => (v === k ? [i] : [])));
+          const out = ck.highlyVariableGenes(ck.subset(raw, { rows }), { flavor: 'seurat_v3', backend }) as HvgSeuratV3Result;
+          const worst = expectRel(out.variancesNorm, pb.subarray(k * ngenes, (k + 1) * ngenes), `${b.label} batch b${k} variances_norm`, 1e-10);
+          expect(worst).toBeLessThan(1e-12);
+        }
+      });
+    }
+  });
+
+  for (const c of V3) {
+    it(`3 batches (cell i in batch i % 3), ${c.name}: scanpy's columns, selection, nbatches and ranks in every backend`, () => {
+      const p = c.prefix;
+      const st = `${p}.stable_ties`;
+      const labels = codes().map((k) => `b${k}`);
+      const backends = apiBackends(variants, 'highlyVariableGenes', [cuda]);
+      expect(backends.length).toBe(cuda ? 9 : 8);
+      const score = g.f64(`${p}.variances_norm`);
+      const tied = tiedInABatch();
+      expect(tied.size).toBeGreaterThan(500); // mouse10k has many identical genes
+      let ref: HvgBatchedSeuratV3Result | undefined;
+      for (const b of backends) {
+        viaApi(b, (backend) => {
+          const out = ck.highlyVariableGenes(raw, { ...c.options, batch: labels, backend });
+          const label = `${b.label} ${p}`;
+          expect(out.flavor, label).toBe(c.options.flavor);
+          expect(out.batches, label).toEqual(['b0', 'b1', 'b2']);
+          expect(Object.keys(out).sort(), label).toEqual(KEYS);
+          expectRel(out.means, g.f64(`${p}.means`), `${label}.means`, 0); // all cells, the same pass as one batch: bit-exact
+          expectRel(out.variances, g.f64(`${p}.variances`), `${label}.variances`, 0);
+          const worst = expectRel(out.variancesNorm, score, `${label}.variances_norm`, 1e-10);
+          expect(worst, label).toBeLessThan(1e-12);
+          // scanpy with np.argsort made stable (ties in gene order, as ours): identical
+          expect(Array.from(out.highlyVariableNbatches), `${label} nbatches`).toEqual(Array.from(g.get(`${st}.highly_variable_nbatches`)));
+          expectRel(out.highlyVariableRank, g.f64(`${st}.highly_variable_rank`), `${label} rank`, 0);
+          expect(Buffer.from(out.highlyVariable).equals(Buffer.from(g.get(`${st}.highly_variable`))), `${label} highly_variable`).toBe(true);
+          // scanpy as it runs (numpy's tie order): nbatches and rank the same for every gene not
+          // tied within a batch; the selection moves with the tied genes' ranks, so only its size
+          const nb = g.get(`${p}.highly_variable_nbatches`);
+          const rk = g.f64(`${p}.highly_variable_rank`);
+          const hv = g.get(`${p}.highly_variable`);
+          let nSel = 0;
+          let nRef = 0;
+          for (let j = 0; j < score.length; j++) {
+            nSel += out.highlyVariable[j]!;
+            nRef += hv[j]!;
+            if (tied.has(j)) continue;
+            expect(out.highlyVariableNbatches[j], `${label} nbatches[${j}]`).toBe(nb[j]);
+            expect(Object.is(out.highlyVariableRank[j], rk[j]), `${label} rank[${j}]: ${out.highlyVariableRank[j]} vs ${rk[j]}`).toBe(true);
+          }
+          expect(nSel, label).toBe(nRef);
+          if (ref === undefined) ref = out;
+          else {
+            for (const k of ['highlyVariable', 'highlyVariableNbatches', 'highlyVariableRank', 'means', 'variances'] as const) {
+              expect(Buffer.from(out[k].buffer).equals(Buffer.from(ref[k].buffer)), `${label} ${k} vs ${backends[0]!.label}`).toBe(true);
+            }
+          }
+        });
+      }
+      // integer labels, and CSC / dense input: the same result as string labels on CSR
+      const js = ck.highlyVariableGenes(raw, { ...c.options, batch: labels, backend: 'js' });
+      const asInts = ck.highlyVariableGenes(raw, { ...c.options, batch: Int32Array.from(codes()), backend: 'js' });
+      const csc = ck.highlyVariableGenes(csrToCsc(raw), { ...c.options, batch: codes(), backend: 'js' });
+      const dense = ck.highlyVariableGenes(csrToDense(raw), { ...c.options, batch: codes(), backend: 'js' });
+      for (const o of [asInts, csc, dense]) {
+        expect(o.batches).toEqual([0, 1, 2]);
+        for (const k of ['means', 'variances', 'variancesNorm', 'highlyVariable', 'highlyVariableNbatches', 'highlyVariableRank'] as const) {
+          expect(Buffer.from(o[k].buffer).equals(Buffer.from(js[k].buffer)), k).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('the test data really exercises ties: numpy and stable tie orders give different ranks, nbatches and top-200 selections', () => {
+    for (const p of ['hvg.batch3.seurat_v3.top200', 'hvg.batch3.seurat_v3_paper.top200']) {
+      const a = g.get(`${p}.highly_variable_nbatches`);
+      const b = g.get(`${p}.stable_ties.highly_variable_nbatches`);
+      expect(Array.from(a).some((v, j) => v !== b[j]), p).toBe(true);
+      expect(Array.from(g.get(`${p}.highly_variable`)).some((v, j) => v !== g.get(`${p}.stable_ties.highly_variable`)[j]), p).toBe(true);
+    }
+    // and the two flavors select differently on the same per-batch ranks
+    const v3 = g.get('hvg.batch3.seurat_v3.top200.stable_ties.highly_variable');
+    const paper = g.get('hvg.batch3.seurat_v3_paper.top200.stable_ties.highly_variable');
+    expect(Array.from(v3).some((v, j) => v !== paper[j])).toBe(true);
+  });
+
+  it("one batch is the single-batch result, and scanpy's one-batch seurat_v3 (hvg.seurat_v3.top200)", () => {
+    const one = new Array<string>(raw.shape[0]).fill('a');
+    for (const flavor of ['seurat_v3', 'seurat_v3_paper'] as const) {
+      const plain = ck.highlyVariableGenes(raw, { flavor, nTopGenes: 200, backend: 'js' }) as HvgSeuratV3Result;
+      const b = ck.highlyVariableGenes(raw, { flavor, nTopGenes: 200, batch: one, backend: 'js' });
+      expect(b.batches).toEqual(['a']);
+      for (const k of ['means', 'variances', 'variancesNorm', 'highlyVariableRank', 'highlyVariable'] as const) {
+        expect(Buffer.from(b[k].buffer).equals(Buffer.from(plain[k].buffer)), `${flavor} ${k}`).toBe(true);
+      }
+      expect(Array.from(b.highlyVariableNbatches)).toEqual(Array.from(plain.highlyVariable));
+      const p = 'hvg.seurat_v3.top200';
+      expectRel(b.means, g.f64(`${p}.means`), `${p}.means`, 0);
+      expectRel(b.variances, g.f64(`${p}.variances`), `${p}.variances`, 0);
+      expectRel(b.variancesNorm, g.f64(`${p}.variances_norm`), `${p}.variances_norm`, 1e-10);
+      const differ = expectSameSelectionExceptTies(b.highlyVariable, g.get(`${p}.highly_variable`), g.f64(`${p}.variances_norm`), p);
+      expect(differ).toBeLessThanOrEqual(2 * 35); // 73 genes tie at the cut-off (see the one-batch test above)
+    }
+  });
+
+  it('a matrix resident in a wasm / as module gives the plain result (its batch subsets stay resident)', () => {
+    const labels = codes();
+    for (const v of variants.filter((w) => w.variant === 'simd' || w.variant === 'as-scalar')) {
+      viaApi({ label: v.label, backend: v.backend }, (backend) => {
+        const h = v.backend.upload!(raw);
+        try {
+          const out = ck.highlyVariableGenes(h, { flavor: 'seurat_v3', nTopGenes: 200, batch: labels, backend });
+          const ref = ck.highlyVariableGenes(raw, { flavor: 'seurat_v3', nTopGenes: 200, batch: labels, backend });
+          for (const k of ['means', 'variances', 'variancesNorm', 'highlyVariable', 'highlyVariableNbatches', 'highlyVariableRank'] as const) {
+            expect(Buffer.from(out[k].buffer).equals(Buffer.from(ref[k].buffer)), `${v.label} ${k}`).toBe(true);
+          }
+        } finally {
+          h.free();
+        }
+      });
+    }
+  });
+
+  it('a batch whose genes are all constant is a typed error naming the batch (the LOESS has nothing to fit)', () => {
+    // batch "a": 12 cells of varied counts; batch "b": 3 identical cells, so every gene has variance 0 there
+    const ngenes = 40;
+    const rows: number[][] = [];
+    for (let i = 0; i < 12; i++) rows.push(Array.from({ length: ngenes }, (_, j) => ((i * 7 + j * 3 + i * j) % 11) + (j % 4)));
+    for (let i = 0; i < 3; i++) rows.push(Array.from({ length: ngenes }, (_, j) => j % 5));
+    const x = new ck.DenseMatrix({ shape: [rows.length, ngenes], data: Float32Array.from(rows.flat()) });
+    const batch = [...new Array<string>(12).fill('a'), 'b', 'b', 'b'];
+    const a = new ck.DenseMatrix({ shape: [12, ngenes], data: Float32Array.from(rows.slice(0, 12).flat()) });
+    expect(() => ck.highlyVariableGenes(a, { flavor: 'seurat_v3', backend: 'js' })).not.toThrow();
+    expect(() => ck.highlyVariableGenes(x, { flavor: 'seurat_v3', batch, backend: 'js' })).toThrow(ck.InvalidInputError);
+    expect(() => ck.highlyVariableGenes(x, { flavor: 'seurat_v3', batch, backend: 'js' })).toThrow(/every gene is constant \(in batch "b", 3 cells\)/);
   });
 });

@@ -81,7 +81,7 @@ describe('nnzCount semantics and errors', () => {
     for (const Values of [Float32Array, Float64Array]) {
       const long = new CsrMatrix({
         shape: [1, 35],
-        data: Values.from({ length: 35 }, (_, k) => pattern[k % 5]!),
+        data: new Values(Array.from({ length: 35 }, (_, k) => pattern[k % 5]!)),
         indices: Int32Array.from({ length: 35 }, (_, k) => k),
         indptr: new Int32Array([0, 35]),
       });
