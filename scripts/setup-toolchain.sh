@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build needs on a fresh Debian 12 machine; idempotent (skips what is there).
 #   emscripten (3.1.6) + node-acorn (its optimiser's parser), libhwy-dev (Highway), cmake.
-#   chromium (browser tests).
+#   chromium and firefox-esr (browser tests).
 # Node.js ≥ 20 and npm must already be on PATH (the README says so).
 set -euo pipefail
 
@@ -15,6 +15,8 @@ command -v make >/dev/null 2>&1 || need+=(make)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 # Debian's Chromium for the browser tests (driven by playwright-core; never a downloaded browser).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# Debian's Firefox ESR for the same tests (driven by puppeteer-core over WebDriver BiDi).
+[ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup-toolchain: installing ${need[*]}"

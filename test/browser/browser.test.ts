@@ -1,14 +1,16 @@
 /**
- * The package in a real browser: bundles the demo page (demo/app.js + the built package) with
+ * The package in real browsers: bundles the demo page (demo/app.js + the built package) with
  * rollup, serves it on 127.0.0.1 with and without COOP/COEP, and drives Debian's Chromium
- * (playwright-core, never a downloaded browser). With the headers the page must choose
- * simd-threads, without them simd; both must compute Node's numbers on the real dataset,
- * loaded from disk through the page's file input. Screenshots: test-results/browser/.
+ * (playwright-core) and Debian's Firefox ESR (puppeteer-core over WebDriver BiDi) — never a
+ * downloaded browser. With the headers the page must choose simd-threads, without them simd;
+ * both must compute Node's numbers on the real dataset, loaded from disk through the page's
+ * file input. Screenshots: test-results/browser/<browser>-*.png.
  */
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 import { rollup } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { highlyVariableGenes, init, log1p, normalizeTotal, qcMetrics, sum } from '../../src/index.js';
@@ -19,6 +21,7 @@ import { serve } from '../../demo/serve.mjs';
 import { ROOT, SHARED } from '../io/tmp.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 const ARTIFACTS = path.join(ROOT, 'test-results/browser');
 
 interface PageResult {
@@ -107,14 +110,83 @@ function worstRel(a: (number | null)[], b: (number | null)[]): number {
   return w;
 }
 
-const chromiumMissing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium; scripts/setup-toolchain.sh does)`;
+/** The little each browser driver has to offer the test: one page, driven the same way. */
+interface Driver {
+  goto(url: string): Promise<void>;
+  /** Resolves when `fn` returns true in the page. */
+  waitFor(fn: () => boolean, timeoutMs: number): Promise<void>;
+  state(): Promise<PageState>;
+  setFiles(selector: string, files: string[]): Promise<void>;
+  screenshot(file: string): Promise<void>;
+  close(): Promise<void>;
+}
 
-describe('browser (Debian Chromium via playwright-core): the bundled demo page', () => {
+type BrowserName = 'chromium' | 'firefox';
+
+const BROWSERS: { name: BrowserName; exe: string; how: string; install: string }[] = [
+  { name: 'chromium', exe: CHROMIUM, how: 'Debian Chromium via playwright-core', install: 'apt-get install chromium' },
+  { name: 'firefox', exe: FIREFOX, how: 'Debian Firefox ESR via puppeteer-core (WebDriver BiDi)', install: 'apt-get install firefox-esr' },
+];
+
+const readState = () => (window as unknown as { __ck: PageState }).__ck;
+
+/** Starts `browser` with a fresh profile and one page; console lines and page errors go to `logs`. */
+async function launch(browser: BrowserName, profile: string, logs: string[]): Promise<Driver> {
+  if (browser === 'chromium') {
+    const ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
+      page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+      return {
+        goto: async (url) => void (await page.goto(url)),
+        waitFor: async (fn, timeout) => void (await page.waitForFunction(fn, undefined, { timeout })),
+        state: () => page.evaluate(readState) as Promise<PageState>,
+        setFiles: (sel, files) => page.setInputFiles(sel, files),
+        screenshot: async (file) => void (await page.screenshot({ path: file, fullPage: true })),
+        close: () => ctx.close(),
+      };
+    } catch (e) {
+      await ctx.close();
+      throw e;
+    }
+  }
+  const b = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir: profile });
+  try {
+    const page = await b.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`[pageerror] ${(e as Error).message}`));
+    return {
+      goto: async (url) => void (await page.goto(url)),
+      waitFor: async (fn, timeout) => void (await page.waitForFunction(fn, { timeout })),
+      state: () => page.evaluate(readState) as Promise<PageState>,
+      setFiles: async (sel, files) => {
+        const input = await page.$(sel);
+        if (!input) throw new Error(`no ${sel} on the page`);
+        await (input as unknown as { uploadFile(...f: string[]): Promise<void> }).uploadFile(...files);
+      },
+      screenshot: async (file) => void (await page.screenshot({ path: file as `${string}.png`, fullPage: true })),
+      close: () => b.close(),
+    };
+  } catch (e) {
+    await b.close();
+    throw e;
+  }
+}
+
+for (const { name: browser, exe, how, install } of BROWSERS) {
+describe(`browser (${how}): the bundled demo page`, () => {
   let site: string;
   let ref: PageResult;
   const profiles: string[] = [];
   beforeAll(async () => {
-    if (chromiumMissing) throw new Error(chromiumMissing);
+    if (!existsSync(exe)) throw new Error(`${exe} not found: install it (${install}; scripts/setup-toolchain.sh does)`);
     site = mkdtempSync(path.join(tmpdir(), 'ck-site-'));
     await bundleDemo(site);
     ref = await nodeReference();
@@ -126,41 +198,33 @@ describe('browser (Debian Chromium via playwright-core): the bundled demo page',
 
   async function openPage(isolated: boolean, files: string[], shot: string): Promise<PageState> {
     const server = await serve({ root: site, isolated });
-    const profile = mkdtempSync(path.join(tmpdir(), 'ck-chromium-'));
+    const profile = mkdtempSync(path.join(tmpdir(), `ck-${browser}-`));
     profiles.push(profile);
-    let ctx: BrowserContext | undefined;
+    let page: Driver | undefined;
     const logs: string[] = [];
     try {
-      ctx = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        viewport: { width: 1280, height: 900 },
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
-      const page = ctx.pages()[0] ?? (await ctx.newPage());
-      page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
-      page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+      page = await launch(browser, profile, logs);
       await page.goto(`${server.url}/index.html`);
-      await page.waitForFunction(() => {
+      await page.waitFor(() => {
         const s = (window as unknown as { __ck?: PageState }).__ck?.status;
         return s === 'ready' || s === 'error';
-      }, undefined, { timeout: 60_000 });
-      let state = (await page.evaluate(() => (window as unknown as { __ck: PageState }).__ck)) as PageState;
+      }, 60_000);
+      let state = await page.state();
       if (state.status === 'error') throw new Error(`the page failed to start: ${state.error}\n${logs.join('\n')}`);
-      await page.setInputFiles('#files', files);
-      await page.waitForFunction(() => {
+      await page.setFiles('#files', files);
+      await page.waitFor(() => {
         const s = (window as unknown as { __ck?: PageState }).__ck?.status;
         return s === 'done' || s === 'error';
-      }, undefined, { timeout: 90_000 });
-      state = (await page.evaluate(() => (window as unknown as { __ck: PageState }).__ck)) as PageState;
+      }, 90_000);
+      state = await page.state();
       if (state.status === 'error') throw new Error(`the page failed: ${state.error}\n${logs.join('\n')}`);
-      await page.screenshot({ path: path.join(ARTIFACTS, shot), fullPage: true });
+      await page.screenshot(path.join(ARTIFACTS, `${browser}-${shot}`));
       return state;
     } catch (e) {
       (e as Error).message += `\nbrowser console:\n${logs.join('\n')}`;
       throw e;
     } finally {
-      await ctx?.close();
+      await page?.close();
       await server.close();
     }
   }
@@ -183,7 +247,7 @@ describe('browser (Debian Chromium via playwright-core): the bundled demo page',
     expect(s.info).toMatchObject({ variant: 'simd-threads', crossOriginIsolated: true, backend: 'wasm' });
     expect(s.info!.threads).toBeGreaterThanOrEqual(1);
     expectSameNumbers(s.result!);
-    console.log(`browser simd-threads×${s.info!.threads}: QC + normalise + log1p + HVG in ${s.result!.ms.toFixed(0)} ms`);
+    console.log(`${browser} simd-threads×${s.info!.threads}: QC + normalise + log1p + HVG in ${s.result!.ms.toFixed(0)} ms`);
   }, 180_000);
 
   it('without them: not isolated, chooses simd and says why; the Cell Ranger files from disk give the same numbers', async () => {
@@ -193,7 +257,8 @@ describe('browser (Debian Chromium via playwright-core): the bundled demo page',
     // Without isolation SharedArrayBuffer is hidden, so the threads probe itself fails first.
     expect(s.info!.notTaken['simd-threads']).toMatch(/not crossOriginIsolated/);
     expectSameNumbers(s.result!);
-    expect(existsSync(path.join(ARTIFACTS, 'demo-simd-threads.png'))).toBe(true);
-    expect(existsSync(path.join(ARTIFACTS, 'demo-simd.png'))).toBe(true);
+    expect(existsSync(path.join(ARTIFACTS, `${browser}-demo-simd-threads.png`))).toBe(true);
+    expect(existsSync(path.join(ARTIFACTS, `${browser}-demo-simd.png`))).toBe(true);
   }, 180_000);
 });
+}
