@@ -37,9 +37,7 @@ template <bool Positive, typename T>
 inline int32_t count_span(const T* HWY_RESTRICT v, size_t n) {
   size_t i = 0;
   int32_t c = 0;
-#if !HWY_HAVE_FLOAT64
-  if constexpr (sizeof(T) != 8)
-#endif
+  if constexpr (kHasVectors<T>)
   {
     const hn::ScalableTag<T> d;
     const hn::RebindToSigned<decltype(d)> di;

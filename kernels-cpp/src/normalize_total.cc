@@ -216,9 +216,7 @@ inline T row_factor(double total, T target, T* factors, int32_t r) {
 template <typename T>
 void divide_span(const T* HWY_RESTRICT in, int32_t n, T d, T* out) {
   int32_t i = 0;
-#if !HWY_HAVE_FLOAT64
-  if constexpr (sizeof(T) == 4)
-#endif
+  if constexpr (kHasVectors<T>)
   {
     const hn::ScalableTag<T> tag;
     const int32_t N = static_cast<int32_t>(hn::Lanes(tag));

@@ -9,6 +9,11 @@
 namespace ck {
 namespace hn = hwy::HWY_NAMESPACE;
 
+/// Whether this build has vectors of T: Highway 1.0's wasm target has no float64 vectors, so
+/// there doubles take a kernel's scalar loop (`if constexpr (kHasVectors<T>) { … }`).
+template <typename T>
+constexpr bool kHasVectors = HWY_HAVE_FLOAT64 || sizeof(T) != 8;
+
 /// out[i] = f(in[i]) for `count` values (≥ 0), where `vec(d, v)` computes f on whole vectors
 /// but is only valid for finite values ≥ +0 (Highway's Log1p), and `scalar(x)` is the C
 /// library's f, which gives the exact special values (−0, negative, NaN, ±inf) elsewhere.
@@ -24,9 +29,7 @@ void map_nonnegative(const T* in, int64_t count, T* out, const VecFn& vec, const
   // size_t, not int64_t: on wasm32 64-bit counters cost an i64 op and a wrap per address.
   const size_t n = static_cast<size_t>(count);
   size_t i = 0;
-#if !HWY_HAVE_FLOAT64
-  if constexpr (sizeof(T) != 8)
-#endif
+  if constexpr (kHasVectors<T>)
   {
     const hn::ScalableTag<T> d;
     const hn::RebindToSigned<decltype(d)> di;
