@@ -74,6 +74,41 @@ describe('log1p: every compiled variant matches the js reference', () => {
     }
   });
 
+  it('float32 accuracy: at most 2 ULP of float64 log1p over the whole range [+0, FLT_MAX] (every variant)', () => {
+    // Every 1024th float32 bit pattern from +0 to the largest finite, plus every float32 in
+    // [0.49, 0.51] and near 2, where ck::log1p_nonnegative's exponent k steps (x + 1 = 1.5, 3).
+    const bits: number[] = [];
+    for (let b = 0; b < 0x7f7fffff; b += 1024) bits.push(b);
+    bits.push(0x7f7fffff);
+    const f = new Float32Array(1);
+    const u = new Uint32Array(f.buffer);
+    for (const [lo, hi] of [[0.49, 0.51], [1.99, 2.01]] as const) {
+      f[0] = lo;
+      const b0 = u[0]!;
+      f[0] = hi;
+      for (let b = b0; b <= u[0]!; b++) bits.push(b);
+    }
+    const data = new Float32Array(Uint32Array.from(bits).buffer);
+    const x = new ck.DenseMatrix({ shape: [1, data.length], data });
+    const ulp = (r: number) => {
+      f[0] = r;
+      const below = f[0]!;
+      u[0] = u[0]! + 1;
+      return Math.max(Math.abs(f[0]! - below), 2 ** -149);
+    };
+    for (const v of variants) {
+      const out = v.backend.kernels.log1p!(x, { base: null }).data;
+      let worst = 0;
+      let at = 0;
+      for (let i = 0; i < data.length; i++) {
+        const ref = Math.log1p(data[i]!);
+        const e = Math.abs(out[i]! - ref) / ulp(Math.abs(ref));
+        if (e > worst) [worst, at] = [e, data[i]!];
+      }
+      expect(worst, `${v.label}: ${worst.toFixed(3)} ULP at ${at}`).toBeLessThanOrEqual(2);
+    }
+  });
+
   it('simd-threads gives bit-identical output for 1, 2 and 3 threads', async () => {
     const x = await mouse10k();
     const outs = variants.filter((v) => v.variant === 'simd-threads').map((v) => v.backend.kernels.log1p!(x, { base: 2 }).data);
