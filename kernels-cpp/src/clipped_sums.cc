@@ -27,29 +27,23 @@ int32_t clipped_sums(const int32_t* indptr, const int32_t* indices, const T* dat
   }
   const size_t width = static_cast<size_t>(ncols);
   return column_reduce<double>(
-      nrows, 2 * width,  // sums then sums of squares, per chunk
-      [&](int32_t r0, int32_t r1, double* HWY_RESTRICT s) {
-        double* HWY_RESTRICT q = s + width;
+      nrows, 2 * width,  // per column: sum, sum of squares (interleaved, see merge_pairs)
+      [&](int32_t r0, int32_t r1, double* HWY_RESTRICT sq) {
         const T* HWY_RESTRICT v = data;
         const double* HWY_RESTRICT cl = clip;
         return for_each_stored(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) {
           const double x = static_cast<double>(v[k]);
           const double cj = cl[j];
           const double e = cj < x ? cj : x;
-          s[j] += e;
-          q[j] += e * e;
+          sq[2 * j] += e;
+          sq[2 * j + 1] += e * e;
         });
       },
       [&](const Partials<double>& p) {
-        for (size_t j = 0; j < width; ++j) {
-          double s = 0, q = 0;
-          for (int32_t c = 0; c < p.count; ++c) {
-            s += p[c][j];
-            q += p[c][width + j];
-          }
+        merge_pairs(p, width, [&](size_t j, double s, double q) {
           sum[j] = s;
           sum_sq[j] = q;
-        }
+        });
       });
 }
 

@@ -74,6 +74,22 @@ int32_t column_reduce(int32_t nrows, size_t per_chunk, const ChunkFn& chunk, con
   return kOk;
 }
 
+/// Merges, in chunk order, partials that hold two float64 sums per column interleaved —
+/// acc[2j] and acc[2j + 1] (a sum and a sum of squares) — and calls f(j, Σ acc[2j], Σ acc[2j+1]).
+/// Interleaved, a scattered value updates one cache line instead of one in each of two arrays
+/// (measured: 2–5 % faster for meanVar axis 0 on nb100k in wasm, within this machine's noise).
+template <class F>
+void merge_pairs(const Partials<double>& p, size_t width, const F& f) {
+  for (size_t j = 0; j < width; ++j) {
+    double a = 0, b = 0;
+    for (int32_t c = 0; c < p.count; ++c) {
+      a += p[c][2 * j];
+      b += p[c][2 * j + 1];
+    }
+    f(j, a, b);
+  }
+}
+
 /// The row in [r0, r1) that holds stored value k (indptr non-decreasing, indptr[r0] ≤ k <
 /// indptr[r1]): the last row whose start is ≤ k.
 inline int32_t row_of(const int32_t* indptr, int32_t r0, int32_t r1, size_t k) {
