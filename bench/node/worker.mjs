@@ -14,11 +14,12 @@
  * reports the wasm heap size and the process's peak RSS.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CASES, toleranceOf } from '../lib/cases.mjs';
+import { CASES } from '../lib/cases.mjs';
+import { checkOutputs, typed } from '../lib/check.mjs';
 import { BENCH, DATA_DIR, REPO, readDataset } from '../lib/datasets.mjs';
+import { loadNative } from '../lib/native.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => {
@@ -55,27 +56,7 @@ let nativeHeap = null;
 let nativeExit = null;
 const tLoad = performance.now();
 if (config === 'native' || config === 'native-sse4') {
-  const require = createRequire(import.meta.url);
-  const addon = require(join(BENCH, 'native', 'build', config === 'native' ? 'ck_native.node' : 'ck_native_sse4.node'));
-  const { buffer, symbols } = addon.init(2 ** 32 - 65536);
-  const index = new Map(symbols.map((s, i) => [s, i]));
-  const memory = { buffer };
-  const fns = new Map();
-  const raw = {
-    memory: () => memory,
-    fn: (name) => {
-      if (!index.has(name)) return undefined;
-      if (!fns.has(name)) {
-        const i = index.get(name);
-        fns.set(name, (...a) => addon.call(i, ...a));
-      }
-      return fns.get(name);
-    },
-  };
-  const started = raw.fn('ck_set_threads')(threads);
-  mod = new KernelModule(config, raw, symbols, started);
-  nativeHeap = () => addon.heap().top;
-  nativeExit = (code) => addon.exit(code);
+  ({ mod, heapTop: nativeHeap, exit: nativeExit } = loadNative(config, threads, KernelModule));
   installBackend(createWasmBackend(mod));
   backendName = 'wasm';
 } else if (config !== 'js') {
@@ -100,12 +81,6 @@ function finish() {
 }
 
 // ------------------------------------------------------------------ helpers
-function typed(file, dtype) {
-  const b = readFileSync(file);
-  const C = { f64: Float64Array, f32: Float32Array, i32: Int32Array, u8: Uint8Array }[dtype];
-  return new C(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
-
 function statusKb(key) {
   const m = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
   return m ? Number(m[1]) : 0;
@@ -115,55 +90,6 @@ function summary(times) {
   const s = [...times].sort((a, b) => a - b);
   const q = (p) => s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))];
   return { median: s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, min: s[0], max: s[s.length - 1], q1: q(0.25), q3: q(0.75), n: s.length, times: times.map((t) => +t.toFixed(4)) };
-}
-
-/** Compares the outputs with the reference: { ok, message?, worst } */
-function check(c, outs, refCase, refDir) {
-  let worst = { ratio: 0 };
-  for (const [name, meta] of Object.entries(refCase.outputs)) {
-    const ref = typed(join(refDir, meta.file), meta.dtype);
-    const out = outs[name];
-    if (out === undefined) return { ok: false, message: `no output "${name}" (have ${Object.keys(outs).join(', ')})` };
-    const [kind, dtype] = toleranceOf(c, name, meta.dtype);
-    if (kind === 'hvgMask') {
-      // the same set except genes tied (within 1e-6) with the reference score at the cut-off
-      const score = typed(join(refDir, refCase.outputs[dtype].file), 'f64');
-      if (out.length !== ref.length) return { ok: false, message: `${name}: length ${out.length}, expected ${ref.length}` };
-      let cutoff = Infinity;
-      for (let j = 0; j < ref.length; j++) if (ref[j]) cutoff = Math.min(cutoff, score[j]);
-      let bad = 0, tied = 0;
-      for (let j = 0; j < ref.length; j++) {
-        if (!!out[j] === !!ref[j]) continue;
-        if (Math.abs(score[j] - cutoff) <= 1e-6 * Math.max(1, Math.abs(cutoff))) tied++;
-        else bad++;
-      }
-      if (bad) return { ok: false, message: `${name}: ${bad} genes differ away from the cut-off (${tied} tied)` };
-      continue;
-    }
-    if (kind === 'hvgRank') {
-      // equal ranks (NaN = not ranked) except among genes whose scores tie within 1e-9
-      const score = typed(join(refDir, refCase.outputs[dtype].file), 'f64');
-      const order = Array.from(score.keys()).sort((a, b) => score[a] - score[b]);
-      const tiedGene = new Uint8Array(score.length);
-      for (let i = 1; i < order.length; i++) {
-        const a = score[order[i - 1]], b = score[order[i]];
-        if (Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a))) tiedGene[order[i - 1]] = tiedGene[order[i]] = 1;
-      }
-      let bad = 0;
-      for (let j = 0; j < ref.length; j++) {
-        const same = Number.isNaN(ref[j]) ? Number.isNaN(out[j]) : out[j] === ref[j];
-        if (!same && !tiedGene[j]) bad++;
-      }
-      if (bad) return { ok: false, message: `${name}: ${bad} ranks differ outside tied scores` };
-      continue;
-    }
-    const k = kind === 'elementwise8' ? 'elementwise' : kind;
-    const limit = kind === 'elementwise8' ? 2 : 1;
-    const r = compareArrays(out, ref, k, dtype);
-    if (r.worstRatio > worst.ratio) worst = { name, ratio: r.worstRatio, kind };
-    if (!(r.worstRatio <= limit)) return { ok: false, message: `${name}: ${r.message ?? `worst ${r.worstRatio}× the ${kind} tolerance`}`, worst };
-  }
-  return { ok: true, worst };
 }
 
 function timeIt(fn, release, firstMs = 0) {
@@ -306,7 +232,7 @@ for (const name of args.datasets.split(',')) {
         out.firstCall = { dataset: name, case: c.id, mode, ms: firstMs };
         firstCallDone = true;
       }
-      const chk = check(c, c.outputs(r, ck), refCase, refDir);
+      const chk = checkOutputs(c, c.outputs(r, ck), refCase, refDir, compareArrays);
       c.release?.(r);
       if (!chk.ok) {
         entry[mode] = { wrong: chk.message, firstMs };
