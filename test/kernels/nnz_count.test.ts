@@ -94,6 +94,26 @@ describe('nnzCount semantics and errors', () => {
     }
   });
 
+  it('along columns over many stored values (the four-at-a-time scatter), and a bad index inside one of its blocks', () => {
+    // 7 rows, each storing the pattern in columns 0..4: column c holds pattern[c] seven times.
+    const pattern = [0, NaN, -2, 3, -0];
+    for (const Values of [Float32Array, Float64Array]) {
+      const m = new CsrMatrix({
+        shape: [7, 6],
+        data: new Values(Array.from({ length: 35 }, (_, k) => pattern[k % 5]!)),
+        indices: Int32Array.from({ length: 35 }, (_, k) => k % 5),
+        indptr: Int32Array.from({ length: 8 }, (_, r) => 5 * r),
+      });
+      for (const b of [jsBackend, ...variants.map((v) => v.backend)]) {
+        expect(Array.from(b.kernels.nnzCount!(m, { axis: 0, positive: false })), b.name).toEqual([0, 7, 7, 7, 0, 0]);
+        expect(Array.from(b.kernels.nnzCount!(m, { axis: 0, positive: true })), b.name).toEqual([0, 0, 0, 7, 0, 0]);
+      }
+      // row 2's second value (stored value 11, inside the block 8..11) names column 9 of 6
+      const bad = new CsrMatrix({ shape: [4, 6], data: new Values(20).fill(1), indices: Int32Array.from({ length: 20 }, (_, k) => (k === 11 ? 9 : k % 5)), indptr: new Int32Array([0, 5, 10, 15, 20]) }, { validate: false });
+      for (const v of variants) expect(() => v.backend.kernels.nnzCount!(bad, { axis: 0, positive: false }), v.label).toThrow(/index at row 2 is outside/);
+    }
+  });
+
   it('rejects bad options and inputs with typed errors; bad indices in the module too', () => {
     expect(() => ck.nnzCount(x, { axis: -1 as 0 })).toThrow(ck.InvalidOptionError);
     expect(() => ck.nnzCount(x, { positive: 'yes' as never })).toThrow(/positive must be/);
