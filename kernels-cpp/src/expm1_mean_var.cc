@@ -25,6 +25,7 @@
 
 #include "ck/common.h"
 #include "ck/reduce.h"
+#include "ck/simd.h"
 #include "hwy/base.h"
 
 namespace ck {
@@ -38,11 +39,15 @@ inline double expm1_of(double v) { return ::expm1(v); }
 /// slots: the low mantissa bits xor the top ten (values of log1p(c·s) differ in both, and
 /// integer-valued input does not pile into one slot); on nb100k this shift-xor took HVG seurat
 /// from 1.62× to 1.55× the native build's time (bench/paired.mjs) where a multiplicative hash
-/// cost V8 more, with the same 2.2 % of lookups missing.
+/// cost V8 more, with the same 2.2 % of lookups missing. The float32 scatter below computes it
+/// for four values in one vector (ck::for_each_stored4): 1.46× → 1.33×.
 template <typename T>
 class Expm1Memo {
+ public:
   using Bits = typename std::conditional<sizeof(T) == 4, uint32_t, uint64_t>::type;
   static constexpr int kLog2 = 10;
+
+ private:
   Bits key_[1 << kLog2];
   T val_[1 << kLog2];
 
@@ -51,16 +56,25 @@ class Expm1Memo {
     memset(key_, 0xff, sizeof(key_));
     for (T& v : val_) v = static_cast<T>(NAN);
   }
-  T operator()(T x) {
-    Bits b;
-    memcpy(&b, &x, sizeof(b));
-    const uint32_t h = sizeof(T) == 4 ? static_cast<uint32_t>((b ^ (b >> 13)) & ((1u << kLog2) - 1))
-                                      : static_cast<uint32_t>((static_cast<uint64_t>(b) * 0x9E3779B97F4A7C15ull) >> (64 - kLog2));
+  /// The slot of a value's bits.
+  static uint32_t slot(Bits b) {
+    return sizeof(T) == 4 ? static_cast<uint32_t>((b ^ (b >> 13)) & ((1u << kLog2) - 1))
+                          : static_cast<uint32_t>((static_cast<uint64_t>(b) * 0x9E3779B97F4A7C15ull) >> (64 - kLog2));
+  }
+  /// expm1 of the value whose bits are b, h = slot(b).
+  T at(Bits b, uint32_t h) {
     if (HWY_LIKELY(key_[h] == b)) return val_[h];
+    T x;
+    memcpy(&x, &b, sizeof(x));
     const T v = expm1_of(x);
     key_[h] = b;
     val_[h] = v;
     return v;
+  }
+  T operator()(T x) {
+    Bits b;
+    memcpy(&b, &x, sizeof(b));
+    return at(b, slot(b));
   }
 };
 
@@ -87,11 +101,28 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
           });
         }
         Expm1Memo<T> memo;
-        return for_each_stored(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) {
-          const T t = memo(x[k]);
+        const auto add = [&](uint32_t j, T t) {
           sq[2 * j] += static_cast<double>(t);
           sq[2 * j + 1] += static_cast<double>(t * t);
-        });
+        };
+        const auto one = [&](uint32_t j, size_t k) { add(j, memo(x[k])); };
+        if constexpr (sizeof(T) == 4) {
+          // four at a time: the indices checked and the four slots computed in one vector each
+          const hn::Full128<uint32_t> du;
+          const auto mask = hn::Set(du, (1u << Expm1Memo<T>::kLog2) - 1);
+          return for_each_stored4(
+              indptr, indices, r0, r1, ncols,
+              [&](auto j, size_t k) {
+                const auto b = hn::LoadU(du, reinterpret_cast<const uint32_t*>(x + k));
+                const auto h = hn::And(hn::Xor(b, hn::ShiftRight<13>(b)), mask);  // Expm1Memo::slot
+                add(hn::ExtractLane(j, 0), memo.at(hn::ExtractLane(b, 0), hn::ExtractLane(h, 0)));
+                add(hn::ExtractLane(j, 1), memo.at(hn::ExtractLane(b, 1), hn::ExtractLane(h, 1)));
+                add(hn::ExtractLane(j, 2), memo.at(hn::ExtractLane(b, 2), hn::ExtractLane(h, 2)));
+                add(hn::ExtractLane(j, 3), memo.at(hn::ExtractLane(b, 3), hn::ExtractLane(h, 3)));
+              },
+              one);
+        }
+        return for_each_stored(indptr, indices, r0, r1, ncols, one);
       },
       [&](const Partials<double>& p) {
         const double n = static_cast<double>(nrows);

@@ -88,42 +88,30 @@ int32_t count_major(const int32_t* indptr, const T* data, int32_t nmajor, bool p
   return kOk;
 }
 
-/// acc[indices[k]] += counts(data[k]) over the stored values of rows [r0, r1) (for_each_stored's
-/// scatter, with its index check and error row). float32 takes four values at a time: one
-/// unsigned vector compare checks four column indices and one tests four values, where the
-/// scalar loop has a compare-and-branch and a float compare per value.
+/// acc[indices[k]] += counts(data[k]) over the stored values of rows [r0, r1). float32 takes
+/// four values at a time (ck::for_each_stored4): one vector compare tests four values, where
+/// the scalar loop has a float compare per value.
 template <bool Positive, typename T>
 int32_t count_scatter(const int32_t* HWY_RESTRICT indptr, const int32_t* HWY_RESTRICT indices,
                       const T* HWY_RESTRICT v, int32_t r0, int32_t r1, int32_t ncols, int32_t* HWY_RESTRICT acc) {
-  if constexpr (sizeof(T) == 4 && HWY_TARGET != HWY_SCALAR) {  // the scalar target has one lane
-    if (ncols > 0) {
-      const hn::Full128<uint32_t> du;
-      const hn::Full128<float> df;
-      const hn::Full128<int32_t> di;
-      const auto last = hn::Set(du, static_cast<uint32_t>(ncols - 1));
-      const auto zero = hn::Zero(df);
-      const int32_t s = indptr[r0], e = indptr[r1];
-      size_t k = s > 0 ? static_cast<size_t>(s) : 0;
-      const size_t k1 = e > 0 ? static_cast<size_t>(e) : 0;
-      for (; k + 4 <= k1; k += 4) {
-        const auto j = hn::LoadU(du, reinterpret_cast<const uint32_t*>(indices + k));
-        if (HWY_UNLIKELY(!hn::AllFalse(du, hn::Gt(j, last)))) break;  // the loop below reports it
-        const auto x = hn::LoadU(df, v + k);
-        const auto c = hn::BitCast(di, hn::VecFromMask(df, Positive ? hn::Gt(x, zero) : hn::Ne(x, zero)));
-        acc[hn::ExtractLane(j, 0)] -= hn::ExtractLane(c, 0);  // lanes are −1 where the value counts
-        acc[hn::ExtractLane(j, 1)] -= hn::ExtractLane(c, 1);
-        acc[hn::ExtractLane(j, 2)] -= hn::ExtractLane(c, 2);
-        acc[hn::ExtractLane(j, 3)] -= hn::ExtractLane(c, 3);
-      }
-      for (; k < k1; ++k) {
-        const uint32_t j = static_cast<uint32_t>(indices[k]);
-        if (HWY_UNLIKELY(j >= static_cast<uint32_t>(ncols))) return row_of(indptr, r0, r1, k);
-        acc[j] += counts<Positive>(v[k]);
-      }
-      return -1;
-    }
+  const auto one = [&](uint32_t j, size_t k) { acc[j] += counts<Positive>(v[k]); };
+  if constexpr (sizeof(T) == 4) {
+    const hn::Full128<float> df;
+    const hn::Full128<int32_t> di;
+    const auto zero = hn::Zero(df);
+    return for_each_stored4(
+        indptr, indices, r0, r1, ncols,
+        [&](auto j, size_t k) {
+          const auto x = hn::LoadU(df, v + k);
+          const auto c = hn::BitCast(di, hn::VecFromMask(df, Positive ? hn::Gt(x, zero) : hn::Ne(x, zero)));
+          acc[hn::ExtractLane(j, 0)] -= hn::ExtractLane(c, 0);  // lanes are −1 where the value counts
+          acc[hn::ExtractLane(j, 1)] -= hn::ExtractLane(c, 1);
+          acc[hn::ExtractLane(j, 2)] -= hn::ExtractLane(c, 2);
+          acc[hn::ExtractLane(j, 3)] -= hn::ExtractLane(c, 3);
+        },
+        one);
   }
-  return for_each_stored(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) { acc[j] += counts<Positive>(v[k]); });
+  return for_each_stored(indptr, indices, r0, r1, ncols, one);
 }
 
 template <bool Positive, typename T>

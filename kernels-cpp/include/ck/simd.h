@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ck/reduce.h"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
 
@@ -14,6 +15,37 @@ namespace hn = hwy::HWY_NAMESPACE;
 /// there doubles take a kernel's scalar loop (`if constexpr (kHasVectors<T>) { … }`).
 template <typename T>
 constexpr bool kHasVectors = HWY_HAVE_FLOAT64 || sizeof(T) != 8;
+
+/// for_each_stored (ck/reduce.h), four stored values at a time: f4(j, k) for each run of four
+/// values k … k+3 whose column indices are all in range, j being those indices as a vector of
+/// four uint32 (hn::Full128) — one unsigned compare checks the four, where for_each_stored has a
+/// compare-and-branch per value — and f1(j, k) one at a time for the rest, with the same check
+/// and error row. Highway's scalar target (one lane) runs for_each_stored with f1.
+template <class F4, class F1>
+HWY_INLINE int32_t for_each_stored4(const int32_t* HWY_RESTRICT indptr, const int32_t* HWY_RESTRICT indices,
+                                    int32_t r0, int32_t r1, int32_t ncols, const F4& f4, const F1& f1) {
+#if HWY_TARGET != HWY_SCALAR
+  if (ncols > 0) {
+    const hn::Full128<uint32_t> du;
+    const auto last = hn::Set(du, static_cast<uint32_t>(ncols - 1));
+    const int32_t s = indptr[r0], e = indptr[r1];
+    size_t k = s > 0 ? static_cast<size_t>(s) : 0;
+    const size_t k1 = e > 0 ? static_cast<size_t>(e) : 0;
+    for (; k + 4 <= k1; k += 4) {
+      const auto j = hn::LoadU(du, reinterpret_cast<const uint32_t*>(indices + k));
+      if (HWY_UNLIKELY(!hn::AllFalse(du, hn::Gt(j, last)))) break;  // the loop below reports it
+      f4(j, k);
+    }
+    for (; k < k1; ++k) {
+      const uint32_t j = static_cast<uint32_t>(indices[k]);
+      if (HWY_UNLIKELY(j >= static_cast<uint32_t>(ncols))) return row_of(indptr, r0, r1, k);
+      f1(j, k);
+    }
+    return -1;
+  }
+#endif
+  return for_each_stored(indptr, indices, r0, r1, ncols, f1);
+}
 
 /// out[i] = f(in[i]) for `count` values (≥ 0), where `vec(d, v)` computes f on whole vectors
 /// but is only valid for finite values ≥ +0 (Highway's Log1p), and `scalar(x)` is the C
