@@ -66,3 +66,13 @@ export function checkOutputs(c, outs, refCase, refDir, compareArrays) {
   }
   return { ok: true, worst };
 }
+
+/**
+ * The values a case runs on: the dataset's counts, or for input 'lognorm' scanpy's
+ * normalize_total + log1p output (the reference of that case); null when it was not made.
+ */
+export function inputValues(d, refDir, refMan, kind) {
+  if (kind !== 'lognorm') return d.data;
+  const meta = refMan.cases['normalizeTotal+log1p']?.outputs.data;
+  return meta ? typed(join(refDir, meta.file), 'f32') : null;
+}

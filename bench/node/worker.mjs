@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CASES } from '../lib/cases.mjs';
-import { checkOutputs, typed } from '../lib/check.mjs';
+import { checkOutputs, inputValues } from '../lib/check.mjs';
 import { BENCH, DATA_DIR, REPO, readDataset } from '../lib/datasets.mjs';
 import { loadNative } from '../lib/native.mjs';
 
@@ -170,12 +170,8 @@ for (const name of args.datasets.split(',')) {
   const inputs = {};
   const getInput = (kind) => {
     if (inputs[kind]) return inputs[kind];
-    let data = d.data;
-    if (kind === 'lognorm') {
-      const meta = refMan.cases['normalizeTotal+log1p']?.outputs.data;
-      if (!meta) return null;
-      data = typed(join(refDir, meta.file), 'f32');
-    }
+    const data = inputValues(d, refDir, refMan, kind);
+    if (!data) return null;
     const X = new ck.CsrMatrix({ shape: d.manifest.shape, data, indices: d.indices, indptr: d.indptr });
     inputs[kind] = { X, h: null };
     return inputs[kind];

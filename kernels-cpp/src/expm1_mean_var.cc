@@ -43,11 +43,8 @@ inline double expm1_of(double v) { return ::expm1(v); }
 /// for four values in one vector (ck::for_each_stored4): 1.46× → 1.33×.
 template <typename T>
 class Expm1Memo {
- public:
   using Bits = typename std::conditional<sizeof(T) == 4, uint32_t, uint64_t>::type;
   static constexpr int kLog2 = 10;
-
- private:
   Bits key_[1 << kLog2];
   T val_[1 << kLog2];
 
@@ -60,6 +57,11 @@ class Expm1Memo {
   static uint32_t slot(Bits b) {
     return sizeof(T) == 4 ? static_cast<uint32_t>((b ^ (b >> 13)) & ((1u << kLog2) - 1))
                           : static_cast<uint32_t>((static_cast<uint64_t>(b) * 0x9E3779B97F4A7C15ull) >> (64 - kLog2));
+  }
+  /// slot() of every lane of a vector of float32 bits.
+  template <class DU, class VU>
+  static VU slots(DU du, VU b) {
+    return hn::And(hn::Xor(b, hn::ShiftRight<13>(b)), hn::Set(du, (1u << kLog2) - 1));
   }
   /// expm1 of the value whose bits are b, h = slot(b).
   T at(Bits b, uint32_t h) {
@@ -109,12 +111,11 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
         if constexpr (sizeof(T) == 4) {
           // four at a time: the indices checked and the four slots computed in one vector each
           const hn::Full128<uint32_t> du;
-          const auto mask = hn::Set(du, (1u << Expm1Memo<T>::kLog2) - 1);
           return for_each_stored4(
               indptr, indices, r0, r1, ncols,
               [&](auto j, size_t k) {
                 const auto b = hn::LoadU(du, reinterpret_cast<const uint32_t*>(x + k));
-                const auto h = hn::And(hn::Xor(b, hn::ShiftRight<13>(b)), mask);  // Expm1Memo::slot
+                const auto h = Expm1Memo<T>::slots(du, b);
                 add(hn::ExtractLane(j, 0), memo.at(hn::ExtractLane(b, 0), hn::ExtractLane(h, 0)));
                 add(hn::ExtractLane(j, 1), memo.at(hn::ExtractLane(b, 1), hn::ExtractLane(h, 1)));
                 add(hn::ExtractLane(j, 2), memo.at(hn::ExtractLane(b, 2), hn::ExtractLane(h, 2)));
