@@ -56,8 +56,35 @@ export function promoteIntegers(kernel: string, x: unknown, dtype: DType): unkno
   return m.format === 'csr' ? new CsrMatrix(init) : new CscMatrix(init);
 }
 
+/**
+ * The `inPlace` option of a transform (default false). In place needs float values the result
+ * can be written into, so integer counts (`input` is then the converted copy of `x`) are refused.
+ */
+export function inPlaceOption(kernel: string, value: unknown, x: unknown, input: unknown): boolean {
+  const inPlace = value ?? false;
+  if (typeof inPlace !== 'boolean') throw new InvalidOptionError(`${kernel}: inPlace must be true or false, got ${String(inPlace)}`);
+  if (inPlace && x !== input) {
+    throw new InvalidOptionError(
+      `${kernel}: inPlace needs float32 or float64 values; integer counts are converted to a new float matrix (convert them first, or leave inPlace off)`,
+    );
+  }
+  return inPlace;
+}
+
+/** Options every transform (normalizeTotal, log1p, scale) takes. */
+export interface InPlaceOption {
+  /**
+   * Write the result into the input's own values (its data array, or a handle's module
+   * memory) and return the input itself as the result, like scanpy's default `copy=False`:
+   * no second copy of the values is allocated. Default false (a new matrix sharing the
+   * structure). The input must hold float32/float64 values; its values are written only once
+   * the checks that can fail have passed.
+   */
+  inPlace?: boolean;
+}
+
 /** Options of normalizeTotal. */
-export interface NormalizeTotalOptions extends DispatchOptions {
+export interface NormalizeTotalOptions extends DispatchOptions, InPlaceOption {
   /**
    * Total of every cell after normalisation (a finite number > 0). Default null: the median
    * of the cell totals — of all of them, zeros included, for sparse input (scanpy's CSR path;
@@ -87,7 +114,7 @@ export interface NormalizeTotalOptions extends DispatchOptions {
  * Returns `{ X, target, normFactor, totals, excludedGenes }`: X has the input's layout,
  * structure (shared, not copied) and residency — a CsrHandle gives a CsrHandle, and only the
  * per-cell vectors cross to JavaScript. CSC input stays CSC (scanpy returns CSR; the values
- * are the same).
+ * are the same). With `inPlace: true`, X is the input itself, its values overwritten.
  *
  * Differences from scanpy: dense float32 totals are float64 sums rounded once, where numpy
  * sums in float32 pairwise (only non-integer data can differ, by float32 rounding).
@@ -97,8 +124,9 @@ export interface NormalizeTotalOptions extends DispatchOptions {
 export function normalizeTotal<T extends TransformInput>(x: T, options?: NormalizeTotalOptions): NormalizeTotalResult<T>;
 export function normalizeTotal(x: IntegerMatrix, options?: NormalizeTotalOptions): NormalizeTotalResult<Matrix>;
 export function normalizeTotal(x: TransformInput | IntegerMatrix, options: NormalizeTotalOptions = {}): NormalizeTotalResult<TransformInput> {
-  checkOptions('normalizeTotal', options, ['targetSum', 'excludeHighlyExpressed', 'maxFraction']);
+  checkOptions('normalizeTotal', options, ['targetSum', 'excludeHighlyExpressed', 'maxFraction', 'inPlace']);
   const input = promoteIntegers('normalizeTotal', x, 'f32');
+  const inPlace = inPlaceOption('normalizeTotal', options.inPlace, x, input);
   checkMatrix('normalizeTotal', input, ['csr', 'csc', 'dense']);
   const targetSum = options.targetSum ?? null;
   if (targetSum !== null && !(typeof targetSum === 'number' && Number.isFinite(targetSum) && targetSum > 0)) {
@@ -112,5 +140,5 @@ export function normalizeTotal(x: TransformInput | IntegerMatrix, options: Norma
   if (!(typeof maxFraction === 'number' && maxFraction >= 0 && maxFraction <= 1)) {
     throw new InvalidOptionError(`normalizeTotal: maxFraction must be a number in [0, 1], got ${String(maxFraction)}`);
   }
-  return dispatchOn('normalizeTotal', input, options).fn(input, { targetSum, excludeHighlyExpressed, maxFraction });
+  return dispatchOn('normalizeTotal', input, options).fn(input, { targetSum, excludeHighlyExpressed, maxFraction, inPlace });
 }

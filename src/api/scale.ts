@@ -3,11 +3,11 @@ import { type DispatchOptions, checkOptions } from '../dispatch/index.js';
 import { InvalidInputError, InvalidOptionError } from '../errors.js';
 import type { CscMatrix, CsrMatrix, DenseMatrix } from '../matrix/index.js';
 import type { CsrHandle, CsrInput, DenseHandle } from '../runtime/handles.js';
-import { type IntegerMatrix, promoteIntegers } from './normalize_total.js';
+import { type InPlaceOption, type IntegerMatrix, inPlaceOption, promoteIntegers } from './normalize_total.js';
 import { checkMatrix, dispatchOn } from './operand.js';
 
 /** Options of scale. */
-export interface ScaleOptions extends DispatchOptions {
+export interface ScaleOptions extends DispatchOptions, InPlaceOption {
   /** Subtract each gene's mean (default true). Densifies sparse input. */
   zeroCenter?: boolean;
   /**
@@ -42,6 +42,8 @@ export interface ScaleOptions extends DispatchOptions {
  *   numpy-style clipping that keeps NaN.
  *
  * With a mask, rows outside it keep their values. Integer input becomes float64 first.
+ * `inPlace: true` overwrites the input's values and returns it as X (not with sparse
+ * zero-centring, whose result is a new dense matrix).
  * Returns `{ X, mean, std }`.
  *
  * Differences from scanpy: CSC without centring and without a mask keeps float32 (scanpy
@@ -59,8 +61,9 @@ export function scale(x: DenseMatrix, options?: ScaleOptions): ScaleResult<Dense
 export function scale(x: DenseHandle, options?: ScaleOptions): ScaleResult<DenseHandle>;
 export function scale(x: TransformInput | IntegerMatrix, options?: ScaleOptions): ScaleResult<ScaleOutput>;
 export function scale(x: TransformInput | IntegerMatrix, options: ScaleOptions = {}): ScaleResult<ScaleOutput> {
-  checkOptions('scale', options, ['zeroCenter', 'maxValue', 'mask']);
+  checkOptions('scale', options, ['zeroCenter', 'maxValue', 'mask', 'inPlace']);
   const input = promoteIntegers('scale', x, 'f64');
+  const inPlace = inPlaceOption('scale', options.inPlace, x, input);
   checkMatrix('scale', input, ['csr', 'csc', 'dense']);
   const zeroCenter = options.zeroCenter ?? true;
   if (typeof zeroCenter !== 'boolean') throw new InvalidOptionError(`scale: zeroCenter must be true or false, got ${String(zeroCenter)}`);
@@ -68,8 +71,11 @@ export function scale(x: TransformInput | IntegerMatrix, options: ScaleOptions =
   if (maxValue !== null && !(typeof maxValue === 'number' && !Number.isNaN(maxValue))) {
     throw new InvalidOptionError(`scale: maxValue must be a number (not NaN) or null, got ${String(maxValue)}`);
   }
+  if (inPlace && zeroCenter && input.format !== 'dense') {
+    throw new InvalidOptionError('scale: inPlace cannot zero-centre a sparse matrix (the result is a new dense float64 matrix); pass zeroCenter: false or leave inPlace off');
+  }
   const mask = toMask(input.shape[0], options.mask ?? null);
-  return dispatchOn('scale', input, options).fn(input, { zeroCenter, maxValue, mask });
+  return dispatchOn('scale', input, options).fn(input, { zeroCenter, maxValue, mask, inPlace });
 }
 
 function toMask(nrows: number, m: ArrayLike<boolean | number> | null): Uint8Array | null {

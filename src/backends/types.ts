@@ -10,9 +10,11 @@ import type { SpatialKernelArgs, SpatialKernelSignatures } from './spatial_types
 
 /** Resolved arguments of each kernel, as backends receive them (defaults already applied). */
 export interface KernelArgs {
-  log1p: { base: number | null };
-  normalizeTotal: { targetSum: number | null; excludeHighlyExpressed: boolean; maxFraction: number };
-  scale: { zeroCenter: boolean; maxValue: number | null; mask: Uint8Array | null };
+  // inPlace: write the result into the input's own values (plain array or module buffer) and
+  // return the input itself; the API allows it only when the result has the input's layout and dtype.
+  log1p: { base: number | null; inPlace?: boolean };
+  normalizeTotal: { targetSum: number | null; excludeHighlyExpressed: boolean; maxFraction: number; inPlace?: boolean };
+  scale: { zeroCenter: boolean; maxValue: number | null; mask: Uint8Array | null; inPlace?: boolean };
   sum: { axis: 0 | 1 };
   // stats family (meanVar, nnzCount, qcMetrics, filterCells/Genes, subset, toCsc/toCsr):
   meanVar: { axis: 0 | 1; ddof: 0 | 1 };

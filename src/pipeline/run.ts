@@ -259,8 +259,11 @@ export function runPipeline(adata: AnnData, options: PipelineOptions = {}): Pipe
         case 'log1p':
           time('log1p', 'log1p', X, () => {
             const base = options.log1p?.base ?? null;
-            const Y = own(log1p(X, { base, ...dispatch }));
-            if (X !== counts) release(X);
+            // After normalize, X is this run's own matrix: log1p overwrites it (no second copy of
+            // the values); the counts themselves are never overwritten (seurat_v3 reads them).
+            const inPlace = X !== counts;
+            const Y = own(log1p(X, { base, inPlace, ...dispatch }));
+            if (X !== counts && Y !== X) release(X);
             X = Y;
             return base === null ? 'natural log' : `base ${base}`;
           });

@@ -322,7 +322,7 @@ export async function streamPipeline(file: H5adFile, options: StreamOptions = {}
       const out = withBlock(blk.X, (h0) => {
         const owned: CsrHandle[] = [];
         const keep = <T extends CsrInput>(x: T): T => {
-          if (x instanceof CsrHandle && x !== h0) owned.push(x);
+          if (x instanceof CsrHandle && x !== h0 && !owned.includes(x)) owned.push(x);
           return x;
         };
         try {
@@ -350,7 +350,8 @@ export async function streamPipeline(file: H5adFile, options: StreamOptions = {}
           const rows = pick(cm, blk.X.shape[0]);
           for (const r of rows) keptCells.push(blk.start + r);
           if (doNorm) tick('normalize', () => (h = keep(normalizeTotal(h, { targetSum, ...dispatch }).X as CsrInput)));
-          if (steps.includes('log1p')) tick('log1p', () => (h = keep(log1p(h, dispatch))));
+          // After normalize, h is this block's own matrix: log1p overwrites it in place.
+          if (steps.includes('log1p')) tick('log1p', () => (h = keep(log1p(h, { inPlace: doNorm, ...dispatch }))));
           acc.add(h, dispatch);
           return { X: h instanceof CsrHandle ? h.download() : (h as CsrMatrix), rows };
         } finally {

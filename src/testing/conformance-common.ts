@@ -4,7 +4,7 @@
  * @module
  */
 import type { BackendCallOptions, KernelArgs, KernelName, KernelSignatures } from '../backends/types.js';
-import type { DType } from '../matrix/index.js';
+import type { CscMatrix, CsrMatrix, DType, DenseMatrix } from '../matrix/index.js';
 import type { ConformanceCase, Layout } from './cases.js';
 import { type Comparison, type ToleranceKind, compareArrays } from './tolerance.js';
 
@@ -153,4 +153,22 @@ export function guarded<R>(inputs: readonly ArrayBufferView[], call: () => R, re
     }
   }
   return out;
+}
+
+/**
+ * Runs a transform on `x`; with `inPlace`, on a copy of x's values (the case must not change)
+ * and fails the run (by throwing) unless `matrixOf(result)` is that copy itself, as inPlace
+ * promises.
+ */
+export function runInPlace<M extends CsrMatrix | CscMatrix | DenseMatrix, R>(
+  x: M,
+  inPlace: boolean | undefined,
+  call: (x: M) => R,
+  matrixOf: (r: R) => unknown,
+): R {
+  if (!inPlace) return call(x);
+  const copy = x.withData(x.data.slice()) as M;
+  const r = call(copy);
+  if (matrixOf(r) !== copy) throw new Error('inPlace returned a new matrix, not its input');
+  return r;
 }

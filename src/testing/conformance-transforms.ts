@@ -5,7 +5,7 @@
  */
 import type { KernelArgs, NormalizeTotalResult, ScaleResult } from '../backends/types.js';
 import type { ConformanceCase } from './cases.js';
-import { type RecipeTable, compareMatrix, compareTyped, describe, guarded, mismatch, worst } from './conformance-common.js';
+import { type RecipeTable, compareMatrix, compareTyped, describe, guarded, mismatch, runInPlace, worst } from './conformance-common.js';
 import type { Comparison, ToleranceKind } from './tolerance.js';
 
 /**
@@ -47,6 +47,7 @@ const NORMALIZE_ARGS: readonly { label: string; args: KernelArgs['normalizeTotal
   { label: 'target 0.1', args: { targetSum: 0.1, excludeHighlyExpressed: false, maxFraction: 0.05 } },
   { label: 'median target, exclude > 5 %', args: { targetSum: null, excludeHighlyExpressed: true, maxFraction: 0.05 } },
   { label: 'target 1e4, exclude > 30 %', args: { targetSum: 1e4, excludeHighlyExpressed: true, maxFraction: 0.3 } },
+  { label: 'median target, exclude > 5 %, in place', args: { targetSum: null, excludeHighlyExpressed: true, maxFraction: 0.05, inPlace: true } },
 ];
 
 /** Placeholder of a mask: run() builds the case's mask (every third cell left out). */
@@ -67,6 +68,10 @@ for (const zeroCenter of [true, false]) {
     }
   }
 }
+SCALE_ARGS.push(
+  { label: 'not centred, clip 1.5, mask, in place', args: { zeroCenter: false, maxValue: 1.5, mask: MASK, inPlace: true } },
+  { label: 'zero-centred, clip 1.5, in place (dense only)', args: { zeroCenter: true, maxValue: 1.5, mask: null, inPlace: true } },
+);
 
 /** Zero-centring densifies sparse input: above this many dense values (real data) those runs are skipped. */
 const MAX_DENSE_VALUES = 1 << 22;
@@ -76,13 +81,14 @@ export const TRANSFORMS_CONFORMANCE: RecipeTable = {
   normalizeTotal: {
     layouts: ['csr', 'csc', 'dense'],
     argSets: NORMALIZE_ARGS,
-    run: (fn, c, args, bo) => fn(c.x, args, bo),
+    run: (fn, c, args, bo) => runInPlace(c.x, args.inPlace, (x) => fn(x, args, bo), (r) => r.X),
     compare: compareNormalizeTotal,
   },
   scale: {
     layouts: ['csr', 'csc', 'dense'],
     argSets: SCALE_ARGS,
     skip: (c, args) => {
+      if (args.inPlace && args.zeroCenter && c.layout !== 'dense') return 'in place: zero-centring a sparse matrix gives a new dense one';
       const n = c.x.shape[0] * c.x.shape[1];
       if (args.zeroCenter && c.layout !== 'dense' && n > MAX_DENSE_VALUES) {
         return `zero-centring densifies; ${c.layout.toUpperCase()} input of ${n} values above ${MAX_DENSE_VALUES} is left to the generated cases`;
@@ -91,7 +97,7 @@ export const TRANSFORMS_CONFORMANCE: RecipeTable = {
     },
     run: (fn, c, args, bo) => {
       const mask = scaleMask(c, args.mask);
-      return guarded(mask ? [mask] : [], () => fn(c.x, { ...args, mask }, bo), () => {});
+      return guarded(mask ? [mask] : [], () => runInPlace(c.x, args.inPlace, (x) => fn(x, { ...args, mask }, bo), (r) => r.X), () => {});
     },
     compare: compareScale,
   },

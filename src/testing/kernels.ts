@@ -10,7 +10,7 @@
  * @module
  */
 import type { ConformanceCase } from './cases.js';
-import { type RecipeTable, compareMatrix, mismatch } from './conformance-common.js';
+import { type RecipeTable, compareMatrix, mismatch, runInPlace } from './conformance-common.js';
 import { HVG_CONFORMANCE } from './conformance-hvg.js';
 import { SPATIAL_CONFORMANCE } from './conformance-spatial.js';
 import { STATS_CONFORMANCE } from './conformance-stats.js';
@@ -42,8 +42,9 @@ export const CONFORMANCE: RecipeTable = {
       { label: 'base null', args: { base: null } },
       { label: 'base 2', args: { base: 2 } },
       { label: 'base 10', args: { base: 10 } },
+      { label: 'base 2, in place', args: { base: 2, inPlace: true } },
     ],
-    run: (fn, c, args, bo) => fn(c.x, args, bo),
+    run: (fn, c, args, bo) => runInPlace(c.x, args.inPlace, (x) => fn(x, args, bo), (r) => r),
     compare: compareSameStructure,
   },
   sum: {

@@ -60,11 +60,12 @@ export function numpyMedian(v: ArrayLike<number>, f32: boolean): number {
  *   product in the dtype — and the totals are recomputed over the kept genes;
  * - target: `targetSum`, else the median of the totals: sparse input (CSR path) the median
  *   of all totals, zeros included; dense input the median of the totals > 0;
- * - factor = dtype(total) / dtype(target) in the dtype; x / factor in the dtype, factor 0 → 1.
+ * - factor = dtype(total) / dtype(target) in the dtype; x / factor in the dtype, factor 0 → 1
+ *   (into the input's own values with `inPlace`, which returns the input as X).
  */
 export function normalizeTotal<T extends TransformInput>(
   input: T,
-  { targetSum, excludeHighlyExpressed, maxFraction }: KernelArgs['normalizeTotal'],
+  { targetSum, excludeHighlyExpressed, maxFraction, inPlace }: KernelArgs['normalizeTotal'],
 ): NormalizeTotalResult<T> {
   const x = plainInput(input);
   const [nrows, ncols] = x.shape;
@@ -97,12 +98,12 @@ export function normalizeTotal<T extends TransformInput>(
   const normFactor = allocFloat(x.dtype, nrows);
   for (let r = 0; r < nrows; r++) normFactor[r] = round(rounded[r]! / target);
 
-  const out = allocFloat(x.dtype, storedCount(x));
+  const out = inPlace ? data : allocFloat(x.dtype, storedCount(x));
   eachStored(x, (r, _c, k) => {
     const f = normFactor[r]!;
     out[k] = data[k]! / (f === 0 ? 1 : f);
   });
-  return { X: withValues(x, out) as T, target, normFactor, totals, excludedGenes };
+  return { X: inPlace ? input : (withValues(x, out) as T), target, normFactor, totals, excludedGenes };
 }
 
 /** The same matrix (structure shared) with new values. */

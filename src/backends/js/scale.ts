@@ -15,8 +15,9 @@ import { eachStored, plainInput, storedCount, withValues } from './normalize_tot
  * - no centring: x/std per stored value, only the upper clip; CSR (and CSC with a mask, which
  *   scanpy converts to CSR) use numba's `min(max, x/std)`, so NaN becomes max; CSC without a
  *   mask and dense use `clip` (NaN stays NaN). Rows outside the mask keep their values.
+ * - inPlace (the API refuses it with sparse zero-centring): into the input's values; X is the input.
  */
-export function scale(input: TransformInput, { zeroCenter, maxValue, mask }: KernelArgs['scale']): ScaleResult<ScaleOutput> {
+export function scale(input: TransformInput, { zeroCenter, maxValue, mask, inPlace }: KernelArgs['scale']): ScaleResult<ScaleOutput> {
   const x = plainInput(input);
   const [nrows, ncols] = x.shape;
   const f32 = x.dtype === 'f32';
@@ -65,7 +66,7 @@ export function scale(input: TransformInput, { zeroCenter, maxValue, mask }: Ker
     return { X: new DenseMatrix({ shape: [nrows, ncols], data: out }), mean, std };
   }
 
-  const out = allocFloat(x.dtype, storedCount(x));
+  const out = inPlace ? data : allocFloat(x.dtype, storedCount(x));
   const minRule = x instanceof CsrMatrix || cscAsCsr;
   eachStored(x, (r, c, k) => {
     const v = data[k]!;
@@ -80,7 +81,7 @@ export function scale(input: TransformInput, { zeroCenter, maxValue, mask }: Ker
       out[k] = s > max ? max : s;
     }
   });
-  return { X: withValues(x, out), mean, std };
+  return { X: inPlace ? input : withValues(x, out), mean, std };
 }
 
 /** scanpy's clip with zero-centring: > max → max, else < −max → −max (NaN stays NaN). */

@@ -11,6 +11,6 @@ export const log1pKernel: AbiKernel<'log1p'> = {
   symbols: ['csr', 'csc', 'dense'].flatMap((l) => [`ck_log1p_${l}_f32`, `ck_log1p_${l}_f64`]),
   impl:
     (mod) =>
-    <T extends TransformInput>(x: T, { base }: KernelArgs['log1p']): T =>
-      transformValues(mod, x, 'data', (p, dst) => mod.run(`ck_log1p_${p.layout}_${p.dtype}`, p.data, p.n, base ?? 0, dst)),
+    <T extends TransformInput>(x: T, { base, inPlace }: KernelArgs['log1p']): T =>
+      transformValues(mod, x, 'data', (p, dst) => mod.run(`ck_log1p_${p.layout}_${p.dtype}`, p.data, p.n, base ?? 0, dst), inPlace),
 };

@@ -67,27 +67,26 @@ export function withValues<T extends TransformInput>(x: T, values: FloatArray): 
  * Runs a same-structure value transform. `compute(p, dst, scope)` writes `p.n` values at dst
  * (which equals p.data for a plain input: the temporary copy is transformed in place). A
  * resident input gives a resident result (a CsrHandle sharing the structure, or a new
- * DenseHandle); a plain one a plain matrix.
+ * DenseHandle); a plain one a plain matrix. `inPlace`: dst is the input's own values (a
+ * handle's module buffer; for a plain input its array, written once the kernel has succeeded)
+ * and the input itself is returned.
  */
 export function transformValues<T extends TransformInput>(
   mod: KernelModule,
   x: T,
   parts: 'all' | 'data',
   compute: (p: OperandPtrs, dst: number, scope: AllocScope) => void,
+  inPlace = false,
 ): T {
-  if (isHandle(x)) {
-    const h: CsrHandle = x;
-    const out = allocBuffer(mod, h.nnz * bytesOf(h.dtype));
-    try {
-      mod.scoped((s) => compute(operandPtrs(mod, h, s), out.ptr, s));
-    } catch (e) {
-      out.release();
-      throw e;
+  if (isResident(x)) {
+    if (inPlace) {
+      mod.scoped((s) => {
+        const p = operandPtrs(mod, x, s);
+        compute(p, p.data, s);
+      });
+      return x;
     }
-    return h.withData(out) as T;
-  }
-  if (x instanceof DenseHandle) {
-    const n = x.shape[0] * x.shape[1];
+    const n = x instanceof DenseHandle ? x.shape[0] * x.shape[1] : x.nnz;
     const out = allocBuffer(mod, n * bytesOf(x.dtype));
     try {
       mod.scoped((s) => compute(operandPtrs(mod, x, s), out.ptr, s));
@@ -95,12 +94,15 @@ export function transformValues<T extends TransformInput>(
       out.release();
       throw e;
     }
-    return new DenseHandle(x.backend, mod, x.shape, x.dtype, out) as T;
+    return (x instanceof DenseHandle ? new DenseHandle(x.backend, mod, x.shape, x.dtype, out) : (x as CsrHandle).withData(out)) as T;
   }
   return mod.scoped((s) => {
     const p = operandPtrs(mod, x, s, parts);
     compute(p, p.data, s);
-    return withValues(x, mod.copyOut(floatCtor(p.dtype), p.data, p.n));
+    const values = mod.copyOut(floatCtor(p.dtype), p.data, p.n);
+    if (!inPlace) return withValues(x, values);
+    x.data.set(values);
+    return x;
   });
 }
 
@@ -144,7 +146,7 @@ export const normalizeTotalKernel: AbiKernel<'normalizeTotal'> = {
   symbols: LAYOUTS.flatMap((l) => ['f32', 'f64'].flatMap((d) => [`ck_normalize_total_counts_${l}_${d}`, `ck_normalize_total_${l}_${d}`])),
   impl:
     (mod) =>
-    <T extends TransformInput>(x: T, { targetSum, excludeHighlyExpressed, maxFraction }: KernelArgs['normalizeTotal']): NormalizeTotalResult<T> => {
+    <T extends TransformInput>(x: T, { targetSum, excludeHighlyExpressed, maxFraction, inPlace }: KernelArgs['normalizeTotal']): NormalizeTotalResult<T> => {
       let meta: Omit<NormalizeTotalResult<T>, 'X'> | undefined;
       const X = transformValues(mod, x, 'all', (p, dst, s) => {
         const { layout, dtype, nrows, ncols } = p;
@@ -173,7 +175,7 @@ export const normalizeTotalKernel: AbiKernel<'normalizeTotal'> = {
           totals: tot,
           excludedGenes: exclude ? mod.copyOut(Uint8Array, excluded, ncols) : null,
         };
-      });
+      }, inPlace);
       return { X, ...meta! };
     },
 };

@@ -13,7 +13,7 @@ import { type OperandPtrs, operandPtrs, runLayout, transformValues } from './nor
 export const scaleKernel: AbiKernel<'scale'> = {
   name: 'scale',
   symbols: ['csr', 'csc', 'dense'].flatMap((l) => [`ck_scale_${l}_f32`, `ck_scale_${l}_f64`]),
-  impl: (mod) => (x: TransformInput, { zeroCenter, maxValue, mask }: KernelArgs['scale']): ScaleResult<ScaleOutput> => {
+  impl: (mod) => (x: TransformInput, { zeroCenter, maxValue, mask, inPlace }: KernelArgs['scale']): ScaleResult<ScaleOutput> => {
     const [nrows, ncols] = x.shape;
     let mean: Float64Array | undefined;
     let std: Float64Array | undefined;
@@ -29,7 +29,7 @@ export const scaleKernel: AbiKernel<'scale'> = {
       std = mod.copyOut(Float64Array, sd, ncols);
     };
     if (!zeroCenter || x instanceof DenseMatrix || x instanceof DenseHandle) {
-      const X = transformValues(mod, x, 'all', call);
+      const X = transformValues(mod, x, 'all', call, inPlace);
       return { X, mean: mean!, std: std! };
     }
     // Sparse input, zero-centred: dense float64 output.
