@@ -111,11 +111,13 @@ for (const c of CASES.filter((k) => wantCases.includes(k.id))) {
     inputKind = kind;
   }
   const ctx = { qcMask: d.qcMask };
-  const call = (b) => c.run(ck, handles[b], refCase.params, { backend: b, strict: true }, ctx);
+  // c.fresh: a copy the call may overwrite, made before each call and not timed
+  const fresh = (b) => (c.fresh ? c.fresh(handles[b]) : handles[b]);
+  const call = (b, x) => c.run(ck, x, refCase.params, { backend: b, strict: true }, ctx);
   const entry = (results[c.id] = { ms: {}, ratio: {} });
   let wrong = null;
   for (const b of configs) {
-    const r = call(b); // the first call: checked, not timed (also the warm-up)
+    const r = call(b, fresh(b)); // the first call: checked, not timed (also the warm-up)
     const chk = checkOutputs(c, c.outputs(r, ck), refCase, refDir, compareArrays);
     c.release?.(r);
     if (!chk.ok) wrong = `${label(b)}: ${chk.message}`;
@@ -129,8 +131,9 @@ for (const c of CASES.filter((k) => wantCases.includes(k.id))) {
   for (let p = 0; p < pairs; p++) {
     const order = p % 2 === 0 ? configs : [...configs].reverse();
     for (const b of order) {
+      const x = fresh(b);
       const t = performance.now();
-      const r = call(b);
+      const r = call(b, x);
       times[b].push(performance.now() - t);
       c.release?.(r);
     }

@@ -47,7 +47,7 @@ export { nhoodEnrichment, type NhoodEnrichmentOptions, type NhoodEnrichmentResul
 export { ligrec, type LigrecOptions, type LigrecResult } from './api/ligrec.js';
 export type { NeighborGraph, SpatialAutocorrRaw, NhoodEnrichmentRaw, LigrecRaw } from './backends/spatial_types.js';
 export { upload, download, type UploadOptions } from './api/residency.js';
-export { CsrHandle, type CsrInput, type DenseInput, type ResidentMatrix, type Disposal } from './runtime/handles.js';
+export { CsrHandle, FreedHandleError, type CsrInput, type DenseInput, type ResidentMatrix, type Disposal } from './runtime/handles.js';
 export { CsrMatrix, CscMatrix, DenseMatrix, type Matrix, type CompressedInit, type DenseInit, type DType, type FloatArray } from './matrix/index.js';
 export {
   type BackendName,

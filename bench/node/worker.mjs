@@ -92,13 +92,15 @@ function summary(times) {
   return { median: s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, min: s[0], max: s[s.length - 1], q1: q(0.25), q3: q(0.75), n: s.length, times: times.map((t) => +t.toFixed(4)) };
 }
 
-function timeIt(fn, release, firstMs = 0) {
+/** Times fn(prepare()) repeatedly; prepare (the case's fresh input) and release are not timed. */
+function timeIt(fn, release, firstMs, prepare) {
   const times = [];
   const t0 = performance.now();
   const least = firstMs > slowMs ? 1 : minReps;
   while (times.length < maxReps && (times.length < least || performance.now() - t0 < budgetMs)) {
+    const input = prepare();
     const a = performance.now();
-    const r = fn();
+    const r = fn(input);
     times.push(performance.now() - a);
     release?.(r);
   }
@@ -213,11 +215,20 @@ for (const name of args.datasets.split(',')) {
         }
         X = inp.h;
       }
-      const call = () => c.run(ck, X, refCase.params, opts, ctx);
+      const input = X;
+      const fresh = () => (c.fresh ? c.fresh(input) : input);
+      const call = (x) => c.run(ck, x, refCase.params, opts, ctx);
       let r;
+      let first;
+      try {
+        first = fresh();
+      } catch (e) {
+        entry[mode] = { error: `fresh input: ${e.message}` };
+        continue;
+      }
       const a = performance.now();
       try {
-        r = call();
+        r = call(first);
       } catch (e) {
         const nie = e?.constructor?.name === 'KernelNotImplementedError';
         entry[mode] = nie ? { skipped: `not implemented in ${config}` } : { error: `${e?.constructor?.name}: ${e?.message}`.slice(0, 300) };
@@ -234,7 +245,7 @@ for (const name of args.datasets.split(',')) {
         entry[mode] = { wrong: chk.message, firstMs };
         continue;
       }
-      entry[mode] = { firstMs, worst: chk.worst, ...timeIt(call, c.release, firstMs) };
+      entry[mode] = { firstMs, worst: chk.worst, ...timeIt(call, c.release, firstMs, fresh) };
     }
   }
   for (const v of Object.values(inputs)) v.h?.free?.();

@@ -111,6 +111,17 @@ export class CsrHandle {
     });
   }
 
+  /**
+   * A second handle in the same module with its own copy of the values, copied inside the
+   * module (nothing crosses to JavaScript; the CUDA addon copies through the host). The
+   * structure is shared, reference-counted: no kernel writes it. For a transform in place that
+   * must keep the original, as scanpy's `adata.copy()`: `ck.log1p(h.copy(), { inPlace: true })`.
+   */
+  copy(): CsrHandle {
+    const b = this.live();
+    return this.withData(duplicateBuffer(b.data));
+  }
+
   /** Copies the matrix back into JavaScript memory. */
   download(): CsrMatrix {
     const b = this.live();
@@ -182,6 +193,12 @@ export class DenseHandle {
   get ptr(): number {
     if (!this.buf) throw new FreedHandleError('this resident matrix was freed; upload it again');
     return this.buf.ptr;
+  }
+
+  /** A second handle in the same module with its own copy of the values (see CsrHandle.copy). */
+  copy(): DenseHandle {
+    if (!this.buf) throw new FreedHandleError('this resident matrix was freed; upload it again');
+    return new DenseHandle(this.backend, this.module, this.shape, this.dtype, duplicateBuffer(this.buf));
   }
 
   /** Copies the matrix back into JavaScript memory. */
@@ -269,6 +286,11 @@ export function uploadDense(backend: string, module: KernelModule, x: DenseMatri
   const n = x.shape[0] * x.shape[1];
   const values = x.data.subarray(0, n);
   return new DenseHandle(backend, module, x.shape, x.dtype, new ModuleBuffer(module, module.copyIn(values), values.byteLength));
+}
+
+/** A new buffer in the same module holding a copy of `b`. */
+function duplicateBuffer(b: ModuleBuffer): ModuleBuffer {
+  return new ModuleBuffer(b.module, b.module.duplicate(b.ptr, b.bytes), b.bytes);
 }
 
 /** Allocates an uninitialised buffer in a module heap. */

@@ -149,6 +149,16 @@ export class KernelModule {
     return out;
   }
 
+  /**
+   * A new allocation holding a copy of `bytes` bytes at `ptr`, copied inside the module (no
+   * transfer to or from JavaScript); returns its pointer.
+   */
+  duplicate(ptr: number, bytes: number): number {
+    const p = this.alloc(Math.max(bytes, 1));
+    new Uint8Array(this.raw.memory().buffer).copyWithin(p, ptr, ptr + bytes);
+    return p;
+  }
+
   /** Current heap size in bytes. */
   get heapBytes(): number {
     return this.raw.memory().buffer.byteLength;

@@ -171,7 +171,7 @@ describe('log1p API', () => {
   it('rejects an invalid base and unknown options with the valid ones listed', () => {
     expect(() => ck.log1p(x, { base: 1 })).toThrow(ck.InvalidOptionError);
     expect(() => ck.log1p(x, { base: -2 })).toThrow(/base must be/);
-    expect(() => ck.log1p(x, { bsae: 2 } as never)).toThrow(/did you mean "base".*valid options: base, backend, strict/);
+    expect(() => ck.log1p(x, { bsae: 2 } as never)).toThrow(/did you mean "base".*valid options: base, inPlace, backend, strict/);
   });
 
   it('integer counts become float64, as scanpy does; any layout is accepted', () => {

@@ -103,6 +103,41 @@ describe('inPlace on resident handles', () => {
     h.free();
   });
 
+  it('handle.copy(): an in-module copy of the values, so the original survives an in-place call (every compiled backend)', () => {
+    const c = allCases().find((k) => k.x.nnz > 20 && k.dtype === 'f32')!;
+    const dense = inLayouts(c.x)[2]!.x as ck.DenseMatrix;
+    let denseChecked = 0;
+    for (const b of [...variants.map((v) => v.backend), ...(cudaEmu ? [cudaEmu] : [])]) {
+      const where = `${b.name} ${b.variant ?? ''}`;
+      const ref = b.kernels.log1p!(c.x, { base: null });
+      const h = b.upload!(c.x) as ck.CsrHandle;
+      const mod = h.module;
+      let cp!: ck.CsrHandle;
+      const t = transfersOf(mod, () => (cp = h.copy()));
+      if (b.name !== 'cuda') expect(t, where).toEqual({ toModule: 0, fromModule: 0, bytesToModule: 0, bytesFromModule: 0 });
+      expect(cp.ptrs.data, where).not.toBe(h.ptrs.data);
+      expect(cp.ptrs.indices, where).toBe(h.ptrs.indices);
+      expect(b.kernels.log1p!(cp, { base: null, inPlace: true }), where).toBe(cp);
+      expect(sameBits(cp.download().data, values(ref)), where).toBe(true);
+      expect(sameBits(h.download().data, values(c.x)), where).toBe(true);
+      h.free();
+      expect(sameBits(cp.download().indices, c.x.indices.subarray(0, c.x.nnz)), `${where}: the structure outlives the first handle`).toBe(true);
+      cp.free();
+      expect(() => h.copy()).toThrow(ck.FreedHandleError);
+
+      if (!b.uploadDense) continue; // the CUDA backend keeps dense matrices in JavaScript memory
+      const d = b.uploadDense(dense);
+      const dc = d.copy();
+      expect(b.kernels.log1p!(dc, { base: null, inPlace: true }), where).toBe(dc);
+      expect(sameBits(d.download().data, dense.data), where).toBe(true);
+      expect(sameBits(dc.download().data, values(b.kernels.log1p!(dense, { base: null }))), where).toBe(true);
+      d.free();
+      dc.free();
+      denseChecked++;
+    }
+    expect(denseChecked).toBe(variants.length);
+  });
+
   it('a DenseHandle in place: the same handle and buffer, the copying call\'s bits', () => {
     const c = allCases().find((k) => k.x.shape[0] > 5 && k.x.shape[1] > 5 && k.dtype === 'f32')!;
     const dense = inLayouts(c.x)[2]!.x as ck.DenseMatrix;

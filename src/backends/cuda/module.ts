@@ -155,6 +155,11 @@ export class CudaModule extends KernelModule {
     return out;
   }
 
+  /** A copy of device memory, made through the host (the addon has no device-to-device copy; counted as two transfers). */
+  override duplicate(ptr: number, bytes: number): number {
+    return this.copyIn(this.copyOut(Uint8Array, ptr, bytes));
+  }
+
   /** Calls a kernel; a non-zero status becomes the same typed errors as a wasm module's. */
   override run(name: string, ...args: number[]): void {
     const status = this.call(name, ...args);
