@@ -30,7 +30,8 @@ void divide_f64(T* out, int32_t n, double divisor) {
 template <typename T>
 void log1p_span(const T* in, int32_t n, T* out) {
   map_nonnegative(
-      in, n, out, [](auto d, auto v) { return log1p_nonnegative(d, v); }, [](T x) { return scalar_log1p(x); });
+      in, n, out, log1p_vec_max<T>(), [](auto d, auto v) { return log1p_nonnegative(d, v); },
+      [](T x) { return scalar_log1p(x); });
 }
 
 template <typename T>

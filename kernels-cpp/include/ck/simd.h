@@ -48,18 +48,19 @@ HWY_INLINE int32_t for_each_stored4(const int32_t* HWY_RESTRICT indptr, const in
 }
 
 /// out[i] = f(in[i]) for `count` values (≥ 0), where `vec(d, v)` computes f on whole vectors
-/// but is only valid for finite values ≥ +0 (Highway's Log1p), and `scalar(x)` is the C
-/// library's f, which gives the exact special values (−0, negative, NaN, ±inf) elsewhere.
+/// but is only valid for values in [+0, vec_max] (vec_max finite, e.g. log1p_vec_max), and
+/// `scalar(x)` is the C library's f, which gives the exact special values (−0, negative, NaN,
+/// ±inf) and the values above vec_max.
 ///
 /// Whole vectors of a block are transformed with `vec` while the running unsigned max of their
-/// bit patterns is kept (finite and ≥ +0 ⇔ bits ≤ bits(max finite) as unsigned: the sign bit
-/// makes every negative value, −0 included, larger); a block holding any other value is redone
-/// vector by vector from `in`. This costs one integer op per vector, where a compare-and-branch
+/// bit patterns is kept (in [+0, vec_max] ⇔ bits ≤ bits(vec_max) as unsigned: the sign bit
+/// makes every negative value, −0 included, larger, and NaN and ±inf are above any finite
+/// value); a block holding any other value is redone vector by vector from `in`. This costs one integer op per vector, where a compare-and-branch
 /// per vector cost V8 about a quarter of Log1p's time.
 /// `out` may equal `in` (then the block is tested before it is written). Highway 1.0's wasm
 /// target has no float64 vectors: there doubles take the scalar path throughout.
 template <typename T, class VecFn, class ScalarFn>
-void map_nonnegative(const T* in, int64_t count, T* out, const VecFn& vec, const ScalarFn& scalar) {
+void map_nonnegative(const T* in, int64_t count, T* out, T vec_max, const VecFn& vec, const ScalarFn& scalar) {
   // size_t, not int64_t: on wasm32 64-bit counters cost an i64 op and a wrap per address.
   const size_t n = static_cast<size_t>(count);
   size_t i = 0;
@@ -69,9 +70,8 @@ void map_nonnegative(const T* in, int64_t count, T* out, const VecFn& vec, const
     const hn::RebindToUnsigned<decltype(d)> du;
     using TU = hn::TFromD<decltype(du)>;
     const size_t N = hn::Lanes(d);
-    const T top_value = hwy::HighestValue<T>();
     TU top_bits;
-    memcpy(&top_bits, &top_value, sizeof(top_bits));
+    memcpy(&top_bits, &vec_max, sizeof(top_bits));
     const auto top = hn::Set(du, top_bits);
     const bool in_place = in == out;
     constexpr size_t kBlock = 1024;
@@ -103,7 +103,14 @@ void map_nonnegative(const T* in, int64_t count, T* out, const VecFn& vec, const
   for (; i < n; ++i) out[i] = scalar(in[i]);
 }
 
-/// log1p(x) for finite x ≥ +0 (the `vec` of map_nonnegative). float64: Highway's Log1p (2 ULP).
+/// The largest x that log1p_nonnegative takes: every finite value for float64; 2^126 for float32
+/// (then k ≤ 126, so 2^−k is a normal float; larger values take the C library's log1pf).
+template <typename T>
+constexpr T log1p_vec_max() {
+  return sizeof(T) == 8 ? hwy::HighestValue<T>() : static_cast<T>(0x1p126f);
+}
+
+/// log1p(x) for x in [+0, log1p_vec_max] (the `vec` of map_nonnegative). float64: Highway's Log1p (2 ULP).
 /// float32: the reduction of ARM's optimized-routines AdvSIMD log1pf (MIT / Apache-2.0 with LLVM
 /// exception): x + 1 = (1 + m)·2^k with m in [−1/4, 1/2), where m = x·2^−k + (2^−k − 1) is
 /// formed from x itself, so the rounding of x + 1 is not carried into the result (Highway's
@@ -120,18 +127,19 @@ HWY_INLINE V log1p_nonnegative(D d, V x) {
   } else {
     const hn::RebindToSigned<D> di;
     const auto u = hn::Add(x, hn::Set(d, 1.0f));
-    // k·2^23 (k in the exponent field): the exponent of (x + 1)/0.75.
+    // k·2^23 (k in the exponent field): the exponent of (x + 1)/0.75; 0 ≤ k ≤ 126.
     const auto k = hn::And(hn::Sub(hn::BitCast(di, u), hn::Set(di, 0x3f400000)), hn::Set(di, -0x800000));
-    // x·2^−k by exponent arithmetic, + (2^−k − 1) with 2^−k = 0.25·(4·2^−k) (normal up to k = 128).
-    const auto scale4 = hn::BitCast(d, hn::Sub(hn::Set(di, 0x40800000), k));
-    const auto m = hn::Add(hn::BitCast(d, hn::Sub(hn::BitCast(di, x), k)),
-                           hn::MulAdd(hn::Set(d, 0.25f), scale4, hn::Set(d, -1.0f)));
+    // x·2^−k and 2^−k by exponent arithmetic (2^−k normal for k ≤ 126), then + (2^−k − 1).
+    const auto scale = hn::BitCast(d, hn::Sub(hn::Set(di, 0x3f800000), k));
+    const auto m = hn::Add(hn::BitCast(d, hn::Sub(hn::BitCast(di, x), k)), hn::Sub(scale, hn::Set(d, 1.0f)));
     const auto s = hn::Div(m, hn::Add(m, hn::Set(d, 2.0f)));
     const auto z = hn::Mul(s, s);
     const auto r = hn::MulAdd(hn::MulAdd(z, hn::Set(d, 0x1.36e078p-2f), hn::Set(d, 0x1.992b42p-2f)), z,
                               hn::Set(d, 0x1.5555b4p-1f));
     const auto log1p_m = hn::MulAdd(hn::Mul(s, z), r, hn::Add(s, s));
-    return hn::MulAdd(hn::ConvertTo(d, hn::ShiftRight<23>(k)), hn::Set(d, 0x1.62e43p-1f), log1p_m);
+    // k·ln 2 from k·2^23 converted exactly (at most 8 significant bits) times ln 2·2^−23: the
+    // same rounding as k·ln 2, without the shift.
+    return hn::MulAdd(hn::ConvertTo(d, k), hn::Set(d, 0x1.62e43p-24f), log1p_m);
   }
 }
 
