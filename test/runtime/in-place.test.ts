@@ -12,6 +12,7 @@ import { apiBackends, loadCudaEmu, viaApi } from '../helpers/api_backends.js';
 import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/backends.js';
 import { allCases } from '../helpers/cases.js';
 import { mouse10k } from '../helpers/data.js';
+import { step } from '../helpers/transfers.js';
 import { type Plain, inLayouts, sameBits, values } from '../helpers/transforms.js';
 
 let variants: LoadedVariant[] = [];
@@ -63,18 +64,8 @@ const CALLS: { name: string; kernel: 'log1p' | 'normalizeTotal' | 'scale'; spars
 ];
 
 // The resident tests run first: viaApi (below) marks the backends it installed as not initialised.
-/** Transfer deltas of one call. */
-function transfersOf(mod: KernelModule, fn: () => unknown): TransferStats {
-  const t0 = { ...mod.transfers };
-  fn();
-  const t = mod.transfers;
-  return {
-    toModule: t.toModule - t0.toModule,
-    fromModule: t.fromModule - t0.fromModule,
-    bytesToModule: t.bytesToModule - t0.bytesToModule,
-    bytesFromModule: t.bytesFromModule - t0.bytesFromModule,
-  };
-}
+/** Transfers of one call. */
+const transfersOf = (mod: KernelModule, fn: () => unknown): TransferStats => step(mod, fn).delta;
 
 describe('inPlace on resident handles', () => {
   it('normalizeTotal → log1p → scale in place on mouse10k: one buffer throughout, only vectors cross, same bits as the copying pipeline', () => {

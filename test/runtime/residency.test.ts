@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ck from '../../src/index.js';
 import type { HvgDispersionResult } from '../../src/api/highly_variable_genes_core.js';
-import type { KernelModule, TransferStats } from '../../src/runtime/module.js';
+import type { TransferStats } from '../../src/runtime/module.js';
 import { mouse10k } from '../helpers/data.js';
+import { step } from '../helpers/transfers.js';
 import { sameBits } from '../helpers/transforms.js';
 
 let x: ck.CsrMatrix;
@@ -16,22 +17,6 @@ beforeAll(async () => {
 afterAll(() => ck.shutdown());
 
 const wasm = { backend: 'wasm' } as const;
-
-/** Transfer deltas of one step. */
-function step<R>(mod: KernelModule, fn: () => R): { result: R; delta: TransferStats } {
-  const t0 = { ...mod.transfers };
-  const result = fn();
-  const t = mod.transfers;
-  return {
-    result,
-    delta: {
-      toModule: t.toModule - t0.toModule,
-      fromModule: t.fromModule - t0.fromModule,
-      bytesToModule: t.bytesToModule - t0.bytesToModule,
-      bytesFromModule: t.bytesFromModule - t0.bytesFromModule,
-    },
-  };
-}
 
 describe('a pipeline on handles stays in the module', () => {
   it('upload → normalizeTotal → log1p → highlyVariableGenes → subset to HVGs → scale: only the upload and small vectors cross', () => {
