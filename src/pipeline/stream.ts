@@ -349,9 +349,10 @@ export async function streamPipeline(file: H5adFile, options: StreamOptions = {}
           }
           const rows = pick(cm, blk.X.shape[0]);
           for (const r of rows) keptCells.push(blk.start + r);
-          if (doNorm) tick('normalize', () => (h = keep(normalizeTotal(h, { targetSum, ...dispatch }).X as CsrInput)));
-          // After normalize, h is this block's own matrix: log1p overwrites it in place.
-          if (steps.includes('log1p')) tick('log1p', () => (h = keep(log1p(h, { inPlace: doNorm, ...dispatch }))));
+          // normalize and log1p overwrite h in place unless it is the reader's block itself (the
+          // js backend works on it directly): the block's upload or the filter's subset is ours.
+          if (doNorm) tick('normalize', () => (h = keep(normalizeTotal(h, { targetSum, inPlace: h !== blk.X, ...dispatch }).X as CsrInput)));
+          if (steps.includes('log1p')) tick('log1p', () => (h = keep(log1p(h, { inPlace: h !== blk.X, ...dispatch }))));
           acc.add(h, dispatch);
           return { X: h instanceof CsrHandle ? h.download() : (h as CsrMatrix), rows };
         } finally {

@@ -70,6 +70,21 @@ describe('streaming over row blocks (synthetic: mouse10k tiled 12×)', () => {
     expect(r.memory.wasmHeap).toBeLessThan(whole);
   });
 
+  it('the js backend (normalize and log1p on the reader\'s blocks, not in place) gives the wasm run\'s numbers', { timeout: 120_000 }, async () => {
+    const run = async (backend?: string) => {
+      const f = await openH5ad(file);
+      try {
+        return await streamPipeline(f, { steps: ['normalize', 'log1p'], blockRows: 40_000, ...(backend ? { backend } : {}) });
+      } finally {
+        f.close();
+      }
+    };
+    const [js, wasm] = [await run('js'), await run()];
+    let worst = 0;
+    for (let j = 0; j < 1000; j++) worst = Math.max(worst, Math.abs(js.geneStats.mean[j]! - wasm.geneStats.mean[j]!) / Math.max(1e-3, wasm.geneStats.mean[j]!));
+    expect(worst).toBeLessThan(1e-6);
+  });
+
   it('GeneStatsAccumulator merges in any grouping to the same mean and variance', () => {
     const parts = [0, 2500, 2600, 7000, 10_000];
     const blocks: CsrMatrix[] = [];
