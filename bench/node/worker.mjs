@@ -215,8 +215,7 @@ for (const name of args.datasets.split(',')) {
         }
         X = inp.h;
       }
-      const input = X;
-      const fresh = () => (c.fresh ? c.fresh(input) : input);
+      const fresh = () => (c.fresh ? c.fresh(X) : X);
       const call = (x) => c.run(ck, x, refCase.params, opts, ctx);
       let r;
       let first;

@@ -62,6 +62,10 @@ describe('nnzCount against scipy (X.getnnz(axis)) on mouse10k', () => {
   });
 });
 
+/** Zeros of both signs, NaN, a negative and a positive value: 35 values, the pattern 7 times. */
+const PATTERN = [0, NaN, -2, 3, -0];
+const patternValues = (Values: Float32ArrayConstructor | Float64ArrayConstructor) => new Values(Array.from({ length: 35 }, (_, k) => PATTERN[k % 5]!));
+
 describe('nnzCount semantics and errors', () => {
   // One row: explicit 0, NaN, −2, 3, −0 → nonzero: NaN, −2, 3 (3); positive: 3 (1).
   const x = new CsrMatrix({ shape: [1, 5], data: new Float32Array([0, NaN, -2, 3, -0]), indices: new Int32Array([0, 1, 2, 3, 4]), indptr: new Int32Array([0, 5]) });
@@ -77,11 +81,10 @@ describe('nnzCount semantics and errors', () => {
   });
 
   it('the same on a row long enough for the unrolled vector loop (the pattern 7 times, f32 and f64)', () => {
-    const pattern = [0, NaN, -2, 3, -0];
     for (const Values of [Float32Array, Float64Array]) {
       const long = new CsrMatrix({
         shape: [1, 35],
-        data: new Values(Array.from({ length: 35 }, (_, k) => pattern[k % 5]!)),
+        data: patternValues(Values),
         indices: Int32Array.from({ length: 35 }, (_, k) => k),
         indptr: new Int32Array([0, 35]),
       });
@@ -95,12 +98,11 @@ describe('nnzCount semantics and errors', () => {
   });
 
   it('along columns over many stored values (the four-at-a-time scatter), and a bad index inside one of its blocks', () => {
-    // 7 rows, each storing the pattern in columns 0..4: column c holds pattern[c] seven times.
-    const pattern = [0, NaN, -2, 3, -0];
+    // 7 rows, each storing the pattern in columns 0..4: column c holds PATTERN[c] seven times.
     for (const Values of [Float32Array, Float64Array]) {
       const m = new CsrMatrix({
         shape: [7, 6],
-        data: new Values(Array.from({ length: 35 }, (_, k) => pattern[k % 5]!)),
+        data: patternValues(Values),
         indices: Int32Array.from({ length: 35 }, (_, k) => k % 5),
         indptr: Int32Array.from({ length: 8 }, (_, r) => 5 * r),
       });

@@ -55,8 +55,9 @@ HWY_INLINE int32_t for_each_stored4(const int32_t* HWY_RESTRICT indptr, const in
 /// Whole vectors of a block are transformed with `vec` while the running unsigned max of their
 /// bit patterns is kept (in [+0, vec_max] ⇔ bits ≤ bits(vec_max) as unsigned: the sign bit
 /// makes every negative value, −0 included, larger, and NaN and ±inf are above any finite
-/// value); a block holding any other value is redone vector by vector from `in`. This costs one integer op per vector, where a compare-and-branch
-/// per vector cost V8 about a quarter of Log1p's time.
+/// value); a block holding any other value is redone vector by vector from `in`. This costs one
+/// integer op per vector, where a compare-and-branch per vector cost V8 about a quarter of
+/// Log1p's time.
 /// `out` may equal `in` (then the block is tested before it is written). Highway 1.0's wasm
 /// target has no float64 vectors: there doubles take the scalar path throughout.
 template <typename T, class VecFn, class ScalarFn>
