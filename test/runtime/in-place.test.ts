@@ -177,7 +177,7 @@ describe('log1p in place: values outside the vector range anywhere in a long arr
   const n = 70_001;
   const at: [number, number][] = [
     [0, -0], [1023, Number.NaN], [1024, -1], [1500, 3e38], [2047, Number.POSITIVE_INFINITY], [3072, -2],
-    [65_535, 1e38 * 3], [65_536, Number.NaN], [65_536 + 1023, -0.5], [69_700, Number.NEGATIVE_INFINITY], [69_999, -3], [70_000, Number.NaN],
+    [65_535, 3e38], [65_536, Number.NaN], [65_536 + 1023, -0.5], [69_700, Number.NEGATIVE_INFINITY], [69_999, -3], [70_000, Number.NaN],
   ];
   const input = (dtype: 'f32' | 'f64', specials: boolean) => {
     const data = dtype === 'f32' ? new Float32Array(n) : new Float64Array(n);

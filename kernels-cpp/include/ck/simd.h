@@ -85,6 +85,12 @@ void map_nonnegative(const T* in, int64_t count, T* out, T vec_max, const VecFn&
     const auto block_end = [&](size_t s) { return s + ((n - s < kBlock ? n - s : kBlock) / N) * N; };
     const auto in_range = [&](decltype(top) hi) { return hn::AllFalse(du, hn::Gt(hi, top)); };
     const auto bits = [&](size_t k) { return hn::BitCast(du, hn::LoadU(d, in + k)); };
+    // The unsigned max of the bit patterns of [s, e).
+    const auto block_max = [&](size_t s, size_t e) {
+      auto hi = hn::Zero(du);
+      for (size_t k = s; k < e; k += N) hi = hn::Max(hi, bits(k));
+      return hi;
+    };
     // Block [s, e) vector by vector: `vec` where in range, `scalar` for the other vectors.
     const auto checked = [&](size_t s, size_t e) {
       for (size_t k = s; k < e; k += N) {
@@ -110,8 +116,7 @@ void map_nonnegative(const T* in, int64_t count, T* out, T vec_max, const VecFn&
       }
     } else if (n >= N) {
       size_t end = block_end(0);
-      auto hi = hn::Zero(du);
-      for (size_t k = 0; k < end; k += N) hi = hn::Max(hi, bits(k));
+      auto hi = block_max(0, end);
       for (;;) {
         // Block [i, end) has max `hi`; the next is [end, next_end), at most as long.
         const size_t next_end = n - end >= N ? block_end(end) : end;
@@ -127,7 +132,7 @@ void map_nonnegative(const T* in, int64_t count, T* out, T vec_max, const VecFn&
           for (; k < end; k += N) hn::StoreU(vec(d, hn::LoadU(d, in + k)), d, out + k);
         } else {
           checked(i, end);
-          for (size_t k = end; k < next_end; k += N) hi_next = hn::Max(hi_next, bits(k));
+          hi_next = block_max(end, next_end);
         }
         i = end;
         if (next_len == 0) break;
