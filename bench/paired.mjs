@@ -14,11 +14,16 @@
  *
  *   node bench/paired.mjs [--dataset nb100k] [--threads 2] [--pairs 9] [--cases log1p,scale]
  *                         [--configs native,native-sse4] [--name paired-100k]
+ *                         [--baseline DIR]
  *
  * Needs what bench/run.mjs prepares: the dataset and its scanpy reference outputs
  * (bench/data/<dataset>/ref; `node bench/run.mjs --datasets nb100k` makes them), the wasm build
  * (npm run build) and the native addons (node bench/native/build.mjs [sse4]). Writes
  * bench/results/<name>.{md,json}.
+ *
+ * --baseline DIR adds another simd-threads build (DIR holds its ck-simd-threads.{js,wasm}, e.g.
+ * a copy of build/wasm made before a change) as a configuration "wasm-base", timed the same way:
+ * the column "wasm ÷ wasm-base" is a change's effect measured without the host's drift.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -40,6 +45,7 @@ const threads = Number(opt('threads', '2'));
 const pairs = Number(opt('pairs', '9'));
 const natives = opt('configs', 'native,native-sse4').split(',');
 const name = opt('name', `paired-${dataset}`);
+const baseline = opt('baseline', null);
 const TARGET_CASES = 'log1p,normalizeTotal+log1p,scale,hvg.seurat,hvg.cell_ranger,hvg.seurat_v3,normalizeTotal,meanVar.axis0,nnzCount.axis0,filterCells,filterGenes,qcMetrics';
 const wantCases = opt('cases', TARGET_CASES).split(',');
 for (const n of natives) if (n !== 'native' && n !== 'native-sse4') throw new Error(`--configs: ${n} is not native or native-sse4`);
@@ -65,6 +71,12 @@ for (const n of natives) {
   const { mod, exit } = loadNative(n, threads, KernelModule);
   registerBackend(createAbiBackend(n, mod, ABI_KERNELS), { trusted: true });
   exits.push(exit);
+}
+let baseMod = null;
+if (baseline) {
+  baseMod = await loadVariant('simd-threads', { threads, wasmPaths: baseline.replace(/\/?$/, '/') });
+  registerBackend(createAbiBackend('wasm-base', baseMod, ABI_KERNELS), { trusted: true });
+  natives.push('wasm-base');
 }
 const configs = [...natives, 'wasm'];
 const label = (b) => (b === 'wasm' ? 'simd-threads' : b);
@@ -169,7 +181,7 @@ for (const [id, e] of Object.entries(results)) {
   const cells = configs.map((b) => fmt(e.ms[label(b)].median));
   const rs = natives.map((n) => {
     const r = e.ratio[n];
-    return `${r.median.toFixed(2)}${r.median <= 1.3 ? '' : ' ✗'} [${r.q[0].toFixed(2)}–${r.q[1].toFixed(2)}]`;
+    return `${r.median.toFixed(2)}${r.median <= 1.3 || n === 'wasm-base' ? '' : ' ✗'} [${r.q[0].toFixed(2)}–${r.q[1].toFixed(2)}]`;
   });
   lines.push(`| ${id} | ${cells.join(' | ')} | ${rs.join(' | ')} |`);
 }
@@ -179,5 +191,6 @@ writeFileSync(join(BENCH, 'results', `${name}.json`), JSON.stringify({ dataset, 
 process.stdout.write(md);
 log(`wrote bench/results/${name}.{md,json} in ${seconds.toFixed(0)} s`);
 wasmMod.shutdown?.();
+baseMod?.shutdown?.();
 exits[0]?.(0);
 process.exit(0);

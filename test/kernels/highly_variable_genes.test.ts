@@ -333,6 +333,59 @@ describe('helper kernels expm1MeanVar and clippedSums vs the js reference', () =
     });
   }
 
+  /** First index where a and b differ as numbers (NaN equal to NaN), or -1. */
+  const firstDiff = (a: Float64Array, b: Float64Array) => a.findIndex((v, i) => !Object.is(v, b[i]!) && !(Number.isNaN(v) && Number.isNaN(b[i]!)));
+  /** A 1 × n float32 matrix of these bit patterns, one per column: each column's mean is then its value's expm1. */
+  const oneRow = (bits: Uint32Array) =>
+    new CsrMatrix({ shape: [1, bits.length], data: new Float32Array(bits.slice().buffer), indices: Int32Array.from(bits, (_, j) => j), indptr: Int32Array.of(0, bits.length) });
+  /**
+   * The float32 inputs in [+0, 88] whose expm1 lies within 64 double ULPs of a midpoint between
+   * two floats: where an error in the C++ kernel's own float expm1 (expm1_float) would first
+   * change the rounding. All of them, found by an exhaustive run over [+0, 88].
+   */
+  const EXPM1_EDGES = [
+    0x337ffffe, 0x337fffff, 0x33b504f2, 0x33b504f3, 0x33b504f4, 0x34000000, 0x345db3d7, 0x347fffff, 0x349cc470, 0x34ca62c1, 0x34ffffff,
+    0x350f1bbc, 0x352953fc, 0x3566c158, 0x3577def3, 0x3587c3b5, 0x359617e1, 0x35af456c, 0x35c542de, 0x35d908d5, 0x35f3b465, 0x36322b1b,
+    0x364ce65e, 0x368d4ede, 0x36a1978a, 0x3766330b, 0x379153a9, 0x37923475, 0x37b1ceea, 0x37b61385, 0x3851fd1d, 0x39084a75, 0x3918fe36,
+    0x3924ad5d, 0x394a2e79, 0x39fe14f2, 0x3a13b3bb, 0x3a254e7a, 0x3a85f83f, 0x3ae8f114, 0x3b234e53, 0x3b2401fd, 0x3b643f1b, 0x3be2927e,
+    0x3c35b1c8, 0x3cbc3c2a, 0x3cfbf5f5, 0x3d28e0dd, 0x3dae5f1a, 0x3dc252dd, 0x3dcaae2a, 0x3e35bec5, 0x3e530603, 0x3e91b089, 0x3f0923fe,
+    0x3f1a00d5, 0x3f326e60, 0x3f5b257c, 0x3f6d1518, 0x3fa1d683, 0x3fe67199, 0x4001b249, 0x40315b33, 0x4039cb53, 0x408b904b, 0x40a470e2,
+    0x40dd70cb, 0x4178966e, 0x419647ed, 0x41d36111, 0x4283070f, 0x4288942b, 0x428a94c5,
+  ];
+  /** Outside [+0, 88]: −0, negatives, above 88, the largest float, ±inf, NaNs. */
+  const EXPM1_OUTSIDE = [0x80000000, 0x80000001, 0xb3800000, 0xbf000000, 0xc1800000, 0xc2c80000, 0x42b00001, 0x42b17218, 0x42c80000, 0x7f7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00001];
+
+  it('expm1MeanVar takes float32 expm1 as Math.fround(Math.expm1(x)) bit for bit: a sample of all floats in [+0, 88], the rounding edges, values outside', () => {
+    const edges = new Set(EXPM1_EDGES);
+    // every 1021st bit pattern from +0 to 88 (1.1 M values, every binade), none of them an edge
+    const sample = Uint32Array.from({ length: Math.floor(0x42b00000 / 1021) + 1 }, (_, i) => i * 1021).filter((b) => !edges.has(b));
+    const edgesAndOutside = Uint32Array.from([...EXPM1_EDGES, ...EXPM1_OUTSIDE, 0x3f800000, 0x40000000, 0]);
+    for (const [name, bits] of [['sample', sample], ['rounding edges and values outside', edgesAndOutside]] as const) {
+      const x = oneRow(bits);
+      const want = Float64Array.from(x.data, (v) => 0 + Math.fround(Math.expm1(v))); // Σt from +0: −0 sums to +0
+      for (const v of [{ label: 'js', backend: jsBackend }, ...variants]) {
+        const got = v.backend.kernels.expm1MeanVar!(x, { expm1: true }).mean;
+        const i = firstDiff(got, want);
+        expect(i, `${v.label} ${name}: expm1 of bits 0x${bits[i]?.toString(16)} is ${got[i]}, not ${want[i]}`).toBe(-1);
+      }
+    }
+  });
+
+  it('expm1MeanVar on 1,000 mouse10k rows (one chunk) is the js reference bit for bit, with and without rounding edges and values outside [+0, 88]', () => {
+    const rows = 1000;
+    const head = new CsrMatrix({ shape: [rows, logged.shape[1]], data: logged.data.slice(0, logged.indptr[rows]!), indices: logged.indices.slice(0, logged.indptr[rows]!), indptr: logged.indptr.slice(0, rows + 1) });
+    // the same rows with a rounding edge or an outside value at every 997th stored value
+    const special = new Float32Array(new Uint32Array([...EXPM1_EDGES, ...EXPM1_OUTSIDE.filter((b) => b !== 0x7fc00000 && b !== 0xffc00001)]).buffer);
+    const spiked = head.withData(Float32Array.from(head.data, (v, k) => (k % 997 === 500 ? special[(k / 997) % special.length | 0]! : v)));
+    for (const [name, x] of [['as logged', head], ['with edges and outside values', spiked]] as const) {
+      const ref = jsBackend.kernels.expm1MeanVar!(x, { expm1: true });
+      for (const v of variants) {
+        const out = v.backend.kernels.expm1MeanVar!(x, { expm1: true });
+        for (const k of ['mean', 'var'] as const) expect(firstDiff(out[k], ref[k]), `${v.label} ${name} ${k}`).toBe(-1);
+      }
+    }
+  });
+
   it('expm1MeanVar without expm1 is scanpy _get_mean_var on mouse10k (meanvar.csr.axis0 fixture, bit-exact)', () => {
     for (const v of [{ label: 'js', backend: jsBackend }, ...variants]) {
       const out = v.backend.kernels.expm1MeanVar!(raw, { expm1: false });
