@@ -193,14 +193,15 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
           sq[2 * j] += static_cast<double>(t);
           sq[2 * j + 1] += static_cast<double>(t * t);
         };
-        const auto scatter = [&](auto& memo) -> int32_t {
+        // rows [ra, rb) of the chunk
+        const auto scatter = [&](auto& memo, int32_t ra, int32_t rb) -> int32_t {
           using Memo = std::remove_reference_t<decltype(memo)>;
           const auto one = [&](uint32_t j, size_t k) { add(j, memo(x[k])); };
           if constexpr (sizeof(T) == 4) {
             // four at a time: the indices checked and the four slots computed in one vector each
             const hn::Full128<uint32_t> du;
             return for_each_stored4(
-                indptr, indices, r0, r1, ncols,
+                indptr, indices, ra, rb, ncols,
                 [&](auto j, size_t k) {
                   const auto b = hn::LoadU(du, reinterpret_cast<const uint32_t*>(x + k));
                   const auto h = Memo::slots(du, b);
@@ -211,18 +212,25 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
                 },
                 one);
           }
-          return for_each_stored(indptr, indices, r0, r1, ncols, one);
+          return for_each_stored(indptr, indices, ra, rb, ncols, one);
         };
         if constexpr (sizeof(T) == 4) {
           Expm1Memo<T, true> fast;
-          const int32_t bad = scatter(fast);
-          if (bad >= 0 || !fast.outside()) return bad;
+          // 64 rows at a time, so that a value outside expm1_float's range ends this pass early
+          constexpr int32_t kRows = 64;
+          for (int32_t ra = r0; ra < r1 && !fast.outside();) {
+            const int32_t rb = r1 - ra < kRows ? r1 : ra + kRows;
+            const int32_t bad = scatter(fast, ra, rb);
+            if (bad >= 0) return bad;
+            ra = rb;
+          }
+          if (!fast.outside()) return -1;
           // a value outside expm1_float's range (negative, NaN, inf, > 88): the chunk again with
           // the C library's expm1
           memset(sq, 0, 2 * width * sizeof(double));
         }
         Expm1Memo<T, false> exact;
-        return scatter(exact);
+        return scatter(exact, r0, r1);
       },
       [&](const Partials<double>& p) {
         const double n = static_cast<double>(nrows);
