@@ -5,13 +5,14 @@
 # whether it narrows the wasm ÷ native gap, without the host's drift between processes:
 #
 #   git show HEAD~1:kernels-cpp/src/expm1_mean_var.cc > /tmp/a.cc
-#   bash bench/micro/run-expm1-mean-var-ab.sh /tmp/a.cc kernels-cpp/src/expm1_mean_var.cc [plain]
+#   bash bench/micro/run-expm1-mean-var-ab.sh /tmp/a.cc kernels-cpp/src/expm1_mean_var.cc [plain] [negative]
 #
-# (paths relative to the repository root; "plain" times the statistics of X instead of expm1(X)).
+# (paths relative to the repository root; "plain" times the statistics of X instead of expm1(X),
+# "negative" makes every 100th value negative).
 # Needs the toolchain of scripts/setup-toolchain.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ $# -ge 2 ] || { echo "usage: $0 A.cc B.cc [plain]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 A.cc B.cc [plain] [negative]" >&2; exit 2; }
 a="$(realpath "$1")"
 b="$(realpath "$2")"
 inc=kernels-cpp/include
