@@ -92,7 +92,8 @@ constexpr Exp2Part kExp2Parts[32] = {
 inline float expm1_float(uint32_t b, bool& outside) {
   float xf;
   memcpy(&xf, &b, sizeof(xf));
-  const double x = b <= 0x42b00000u ? xf : 0.0;  // outside the range: any value, but no overflow below
+  outside = b > 0x42b00000u;
+  const double x = outside ? 0.0 : xf;  // outside the range: any value, but no overflow below
   const double shift = 0x1.8p52;  // adding and subtracting it rounds to an integer
   const double k = (x * 0x1.71547652b82fep+5 + shift) - shift;
   const int32_t n = static_cast<int32_t>(k);
@@ -105,7 +106,6 @@ inline float expm1_float(uint32_t b, bool& outside) {
   memcpy(&scale, &scale_bits, sizeof(scale));
   const double hi = t.hi * scale;
   const double y = (hi - 1.0) + (t.lo * scale + hi * p);
-  outside = b > 0x42b00000u;
   return static_cast<float>(y);
 }
 
