@@ -63,6 +63,18 @@ export function sameBits(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
+/**
+ * The first index where a and b differ as numbers, or -1: −0 and +0 told apart, any NaN equal to
+ * any NaN (NaN bits vary: the js reference's depend on V8's tier).
+ */
+export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!, y = b[i]!;
+    if (!Object.is(x, y) && !(Number.isNaN(x) && Number.isNaN(y))) return i;
+  }
+  return -1;
+}
+
 /** Stored values of a plain matrix (dense: all of them). */
 export function values(x: Plain): Float32Array | Float64Array {
   const n = x instanceof DenseMatrix ? x.shape[0] * x.shape[1] : x.nnz;

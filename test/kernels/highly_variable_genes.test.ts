@@ -19,6 +19,7 @@ import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/bac
 import { allCases, rng } from '../helpers/cases.js';
 import { mouse10k, toF64 } from '../helpers/data.js';
 import { golden } from '../helpers/golden.js';
+import { firstDifference } from '../helpers/transforms.js';
 
 const tol = KERNEL_TOLERANCE.highlyVariableGenes!;
 const redTol = KERNEL_TOLERANCE.expm1MeanVar!;
@@ -333,8 +334,6 @@ describe('helper kernels expm1MeanVar and clippedSums vs the js reference', () =
     });
   }
 
-  /** First index where a and b differ as numbers (NaN equal to NaN), or -1. */
-  const firstDiff = (a: Float64Array, b: Float64Array) => a.findIndex((v, i) => !Object.is(v, b[i]!) && !(Number.isNaN(v) && Number.isNaN(b[i]!)));
   /** A 1 × n float32 matrix of these bit patterns, one per column: each column's mean is then its value's expm1. */
   const oneRow = (bits: Uint32Array) =>
     new CsrMatrix({ shape: [1, bits.length], data: new Float32Array(bits.slice().buffer), indices: Int32Array.from(bits, (_, j) => j), indptr: Int32Array.of(0, bits.length) });
@@ -365,7 +364,7 @@ describe('helper kernels expm1MeanVar and clippedSums vs the js reference', () =
       const want = Float64Array.from(x.data, (v) => 0 + Math.fround(Math.expm1(v))); // Σt from +0: −0 sums to +0
       for (const v of [{ label: 'js', backend: jsBackend }, ...variants]) {
         const got = v.backend.kernels.expm1MeanVar!(x, { expm1: true }).mean;
-        const i = firstDiff(got, want);
+        const i = firstDifference(got, want);
         expect(i, `${v.label} ${name}: expm1 of bits 0x${bits[i]?.toString(16)} is ${got[i]}, not ${want[i]}`).toBe(-1);
       }
     }
@@ -381,7 +380,7 @@ describe('helper kernels expm1MeanVar and clippedSums vs the js reference', () =
       const ref = jsBackend.kernels.expm1MeanVar!(x, { expm1: true });
       for (const v of variants) {
         const out = v.backend.kernels.expm1MeanVar!(x, { expm1: true });
-        for (const k of ['mean', 'var'] as const) expect(firstDiff(out[k], ref[k]), `${v.label} ${name} ${k}`).toBe(-1);
+        for (const k of ['mean', 'var'] as const) expect(firstDifference(out[k], ref[k]), `${v.label} ${name} ${k}`).toBe(-1);
       }
     }
   });

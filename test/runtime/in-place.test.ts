@@ -13,7 +13,7 @@ import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/bac
 import { allCases } from '../helpers/cases.js';
 import { mouse10k } from '../helpers/data.js';
 import { step } from '../helpers/transfers.js';
-import { type Plain, inLayouts, sameBits, values } from '../helpers/transforms.js';
+import { type Plain, firstDifference, inLayouts, sameBits, values } from '../helpers/transforms.js';
 
 let variants: LoadedVariant[] = [];
 let cudaEmu: Backend | undefined;
@@ -199,7 +199,7 @@ describe('log1p in place: values outside the vector range anywhere in a long arr
             expect(ck.log1p(target, { backend, inPlace: true }), where).toBe(target);
             // Equal values, -0 and +0 told apart; any NaN equals any NaN (the js reference's NaN
             // bits depend on V8's tier: log1p(-2) may give 0xfff8… or 0x7ff8…).
-            const bad = target.data.findIndex((v, i) => !Object.is(v, ref.data[i]) && !(Number.isNaN(v) && Number.isNaN(ref.data[i]!)));
+            const bad = firstDifference(target.data, ref.data);
             expect(bad, `${where}: first difference at ${bad}: ${target.data[bad]} vs ${ref.data[bad]}`).toBe(-1);
             if (specials) {
               for (const [i, v] of at) {
