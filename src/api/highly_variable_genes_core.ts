@@ -33,6 +33,7 @@
  * @module
  */
 import { InvalidInputError } from '../errors.js';
+import { numpyMedian, selectFloat64 } from '../numeric.js';
 import { loess1d } from './loess.js';
 
 /** HVG flavours (scanpy names). `seurat_v3_paper` gives the same result as `seurat_v3` for one batch. */
@@ -122,14 +123,12 @@ function dispersionFlavor(shape: readonly [number, number], args: HvgArgs, prim:
   const { meanBin, dispersionsNorm } = normalizeDispersions(flavor, means, disp, args.nBins);
   const highlyVariable = new Uint8Array(ngenes);
   if (args.nTopGenes !== null) {
-    // A typed array sorts numerically without a comparator call per pair (ascending): the
-    // n-th largest is n places from the end.
-    const finite = dispersionsNorm.filter((v) => !Number.isNaN(v)).sort();
+    const finite = withoutNaN(dispersionsNorm);
     if (finite.length === 0) {
       throw new InvalidInputError(`highlyVariableGenes: no gene has a normalized dispersion (all NaN), so there is no top ${args.nTopGenes}`);
     }
     const n = Math.min(args.nTopGenes, ngenes, finite.length);
-    const cutoff = finite[finite.length - n]!;
+    const cutoff = selectFloat64(finite, finite.length - n); // the n-th largest
     for (let j = 0; j < ngenes; j++) highlyVariable[j] = nanToNum(dispersionsNorm[j]!, -Infinity) >= cutoff ? 1 : 0;
   } else {
     for (let j = 0; j < ngenes; j++) {
@@ -157,12 +156,16 @@ export function normalizeDispersions(
   const nbins = edges.length - 1;
   const avg = new Float64Array(nbins).fill(NaN);
   const dev = new Float64Array(nbins).fill(NaN);
-  const members: number[][] = Array.from({ length: nbins }, () => []);
-  for (let j = 0; j < ngenes; j++) if (meanBin[j]! >= 0) members[meanBin[j]!]!.push(j);
+  // each bin's dispersions, in gene order (a counting sort by bin)
+  const start = new Int32Array(nbins + 1);
+  for (let j = 0; j < ngenes; j++) if (meanBin[j]! >= 0) start[meanBin[j]! + 1]!++;
+  for (let b = 0; b < nbins; b++) start[b + 1]! += start[b]!;
+  const grouped = new Float64Array(start[nbins]!);
+  const next = start.slice(0, nbins);
+  for (let j = 0; j < ngenes; j++) if (meanBin[j]! >= 0) grouped[next[meanBin[j]!]!++] = disp[j]!;
   for (let b = 0; b < nbins; b++) {
-    const genes = members[b]!;
-    if (genes.length === 0) continue;
-    const values = genes.map((j) => disp[j]!);
+    if (start[b] === start[b + 1]) continue;
+    const values = grouped.subarray(start[b]!, start[b + 1]!);
     if (flavor === 'seurat') {
       avg[b] = kahanMean(values);
       dev[b] = welfordStd(values);
@@ -171,7 +174,7 @@ export function normalizeDispersions(
         avg[b] = 0;
       }
     } else {
-      avg[b] = median(values.filter((v) => !Number.isNaN(v)));
+      avg[b] = numpyMedian(withoutNaN(values));
       dev[b] = mad(values);
     }
   }
@@ -273,7 +276,7 @@ function linspace(start: number, stop: number, num: number): Float64Array {
 /** cell_ranger edges: [−∞, percentiles 10, 15, …, 100 of x, +∞]; pandas' checks on them. */
 function percentileEdges(x: Float64Array): Float64Array {
   if (x.length === 0) throw new InvalidInputError('highlyVariableGenes: the matrix has no genes');
-  const sorted = Float64Array.from(x).sort(); // NaN sorts last, as numpy
+  const sorted = x.slice().sort(); // NaN sorts last, as numpy
   const n = sorted.length;
   const hasNaN = Number.isNaN(sorted[n - 1]!);
   const edges = [-Infinity];
@@ -333,11 +336,12 @@ function cut(x: Float64Array, edges: Float64Array): Int32Array {
 }
 
 /** pandas group_mean: Kahan-compensated sum of the non-NaN values / their count. */
-function kahanMean(values: number[]): number {
+function kahanMean(values: ArrayLike<number>): number {
   let sum = 0;
   let comp = 0;
   let nobs = 0;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (Number.isNaN(v)) continue;
     nobs++;
     const y = v - comp;
@@ -350,11 +354,12 @@ function kahanMean(values: number[]): number {
 }
 
 /** pandas group_var (Welford) with ddof 1, then sqrt; NaN with fewer than 2 non-NaN values. */
-function welfordStd(values: number[]): number {
+function welfordStd(values: ArrayLike<number>): number {
   let nobs = 0;
   let mean = 0;
   let ssq = 0;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (Number.isNaN(v)) continue;
     nobs++;
     const old = mean;
@@ -364,20 +369,20 @@ function welfordStd(values: number[]): number {
   return nobs <= 1 ? NaN : Math.sqrt(ssq / (nobs - 1));
 }
 
-/** numpy.median (NaN if any value is NaN; the mean of the two middle values for even counts). */
-function median(values: number[]): number {
-  const n = values.length;
-  if (n === 0) return NaN;
-  if (values.some((v) => Number.isNaN(v))) return NaN;
-  const s = Float64Array.from(values).sort();
-  const h = n >> 1;
-  return n % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+/** statsmodels.robust.mad(a): median(|a − median(a)| / GAUSSIAN_3_4), NaN propagating. */
+function mad(values: Float64Array): number {
+  const center = numpyMedian(values);
+  const dev = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) dev[i] = Math.abs(values[i]! - center) / MAD_C;
+  return numpyMedian(dev);
 }
 
-/** statsmodels.robust.mad(a): median(|a − median(a)| / GAUSSIAN_3_4), NaN propagating. */
-function mad(values: number[]): number {
-  const center = median(values);
-  return median(values.map((v) => Math.abs(v - center) / MAD_C));
+/** The values of `a` that are not NaN, in order (a loop: TypedArray.prototype.filter calls a function per value). */
+function withoutNaN(a: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === a[i]) out[m++] = a[i]!;
+  return out.subarray(0, m);
 }
 
 /**

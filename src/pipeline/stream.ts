@@ -19,6 +19,7 @@ import type { Column, DataFrame } from '../io/anndata.js';
 import type { H5adFile } from '../io/h5ad.js';
 import { H5adWriter } from '../io/h5ad-write.js';
 import type { CsrMatrix } from '../matrix/index.js';
+import { numpyMedian } from '../numeric.js';
 import { type CsrInput, CsrHandle } from '../runtime/handles.js';
 import { MemoryTracker, type MemoryPeak } from './memory.js';
 import { type ProgressEvent, type StepReport, backendOf } from './run.js';
@@ -131,13 +132,6 @@ export interface StreamResult {
   blockRows: number;
   summary: { cellsIn: number; genesIn: number; cellsKept: number; genesKept: number; targetSum: number | null };
   memory: MemoryPeak;
-}
-
-function median(a: Float64Array): number {
-  if (a.length === 0) return Number.NaN;
-  const s = Float64Array.from(a).sort();
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
 function appendColumn(parts: Map<string, Column[]>, name: string, c: Column): void {
@@ -279,7 +273,7 @@ export async function streamPipeline(file: H5adFile, options: StreamOptions = {}
     }
     if (doNorm && targetSum === null) {
       // scanpy: the median of the float32 totals of the cells.
-      targetSum = Math.fround(median(Float64Array.from(totals, (t) => Math.fround(t))));
+      targetSum = Math.fround(numpyMedian(Float64Array.from(totals, (t) => Math.fround(t))));
     }
     progress({ step: 'pass 1', phase: 'end' });
     reports.push({

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../errors.js';
 import { CscMatrix, CsrMatrix, DenseMatrix, type FloatArray, allocFloat } from '../../matrix/index.js';
+import { numpyMedian } from '../../numeric.js';
 import { isResident } from '../../runtime/handles.js';
 import type { KernelArgs, NormalizeTotalResult, TransformInput } from '../types.js';
 
@@ -35,19 +36,6 @@ export function eachStored(x: PlainInput, fn: (row: number, col: number, k: numb
 /** Number of stored values (dense: rows × cols). */
 export function storedCount(x: PlainInput): number {
   return x instanceof DenseMatrix ? x.shape[0] * x.shape[1] : x.nnz;
-}
-
-/**
- * numpy's median of `v` (float32 rounding when `f32`): NaN if empty or any NaN; for an even
- * count the mean of the two middle values, summed and halved in the array's dtype.
- */
-export function numpyMedian(v: ArrayLike<number>, f32: boolean): number {
-  const s = Float64Array.from(v).sort();
-  const n = s.length;
-  if (n === 0 || Number.isNaN(s[n - 1]!)) return NaN;
-  if (n % 2 === 1) return s[(n - 1) / 2]!;
-  const round = f32 ? Math.fround : (a: number) => a;
-  return round(round(s[n / 2 - 1]! + s[n / 2]!) / 2);
 }
 
 /**

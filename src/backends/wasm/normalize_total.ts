@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../errors.js';
+import { numpyMedian } from '../../numeric.js';
 import { CscMatrix, type DType, DenseMatrix, type FloatArray, allocFloat } from '../../matrix/index.js';
 import { type CsrHandle, DenseHandle, allocBuffer, checkResidentIn, isHandle, isResident } from '../../runtime/handles.js';
 import type { AllocScope, KernelModule } from '../../runtime/module.js';
@@ -120,19 +121,6 @@ export function runLayout(mod: KernelModule, layout: Layout, symbol: string, ...
   }
 }
 
-/**
- * numpy's median (float32 rounding when `f32`): NaN when empty or when any value is NaN; for
- * an even count the two middle values are added and halved in the dtype.
- */
-function median(values: Float64Array, f32: boolean): number {
-  const v = values.slice().sort();
-  const n = v.length;
-  if (n === 0 || v[n - 1] !== v[n - 1]) return NaN;
-  if (n & 1) return v[n >> 1]!;
-  const a = v[n / 2 - 1]! + v[n / 2]!;
-  return f32 ? Math.fround(Math.fround(a) / 2) : a / 2;
-}
-
 const LAYOUTS: readonly Layout[] = ['csr', 'csc', 'dense'];
 
 /**
@@ -161,7 +149,7 @@ export const normalizeTotalKernel: AbiKernel<'normalizeTotal'> = {
         let target = targetSum;
         if (target === null) {
           const rounded = f32 ? Float64Array.from(tot, Math.fround) : tot;
-          target = median(layout === 'dense' ? rounded.filter((t) => t > 0) : rounded, f32);
+          target = numpyMedian(layout === 'dense' ? rounded.filter((t) => t > 0) : rounded, f32);
         }
         if (f32) target = Math.fround(target);
         const factors = s.alloc(nrows * bytesOf(dtype));
