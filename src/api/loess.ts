@@ -18,6 +18,7 @@
  * @module
  */
 import { InvalidInputError } from '../errors.js';
+import { selectFloat64 } from '../numeric.js';
 
 /** Options of loess1d. */
 export interface Loess1dOptions {
@@ -194,7 +195,7 @@ class LocalFit {
     const n = x.length;
     for (let i = 0; i < n; i++) dist[i] = (x[i]! - q) ** 2;
     this.scratch.set(dist);
-    const rho = kthSmallest(this.scratch, nf - 1) * this.fmax;
+    const rho = selectFloat64(this.scratch, nf - 1) * this.fmax;
     if (!(rho > 0)) throw new InvalidInputError(`loess: zero-width neighbourhood at x = ${q} (skmisc: "Zero-width neighborhood. Make span bigger")`);
     // Rows of the weighted design matrix: the points strictly inside the neighbourhood (points
     // on its boundary have weight exactly 0 and change nothing).
@@ -333,30 +334,4 @@ function jacobiSvd(A: Float64Array, k: number): { sigma: Float64Array; U: Float6
     if (s > 0) for (let i = 0; i < k; i++) U[i * k + j]! /= s;
   }
   return { sigma, U, V };
-}
-
-/** The k-th smallest (0-based) of a, reordering a (quickselect). */
-function kthSmallest(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
 }
