@@ -168,7 +168,7 @@ const lines = [
   '',
   `Host: ${cpus()[0]?.model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GB; Node ${process.version}. Command: \`${cmd}\`; ${seconds.toFixed(0)} s. Load average at start ${loadStart.map((x) => x.toFixed(2)).join(' / ')}, at end ${loadavg().map((x) => x.toFixed(2)).join(' / ')}.`,
   '',
-  `All configurations in one process, resident inputs, each case's calls interleaved (${pairs} repetitions, the order alternating), every first call checked against scanpy's outputs. Ratio = the median over repetitions of (simd-threads time ÷ native time of the same repetition), [quartiles]. native = \`-march=native\` (AVX-512 here), native-sse4 = \`-march=x86-64-v2\` (128-bit vectors, like wasm SIMD). Target: ≤ 1.3.`,
+  `All configurations in one process, resident inputs, each case's calls interleaved (${pairs} repetitions, the order alternating), every first call checked against scanpy's outputs. Ratio = the median over repetitions of (simd-threads time ÷ native time of the same repetition), [quartiles]. native = \`-march=native\` (AVX-512 here), native-sse4 = \`-march=x86-64-v2\` (Highway's SSE4 target: 128-bit vectors, like wasm SIMD). Target: ≤ 1.3.`,
   '',
   `| case | ${configs.map((b) => `${label(b)} ms`).join(' | ')} | ${natives.map((n) => `wasm ÷ ${n}`).join(' | ')} |`,
   `|---|${configs.map(() => '--:').join('|')}|${natives.map(() => '--:').join('|')}|`,

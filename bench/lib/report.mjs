@@ -138,7 +138,7 @@ export function renderMarkdown(result) {
       );
     }
     L.push('');
-    L.push(`<details><summary>${d}: every other variant, resident / <i>transfer</i>, median [q1–q3] (native-sse4 = the same C++ at -march=x86-64-v2, 128-bit vectors like wasm SIMD, 2 threads)</summary>`);
+    L.push(`<details><summary>${d}: every other variant, resident / <i>transfer</i>, median [q1–q3] (native-sse4 = the same C++ at -march=x86-64-v2, Highway's SSE4 target, 128-bit vectors like wasm SIMD, 2 threads)</summary>`);
     L.push('');
     const cfgs = [['native-sse4', 2], ['simd', 1], ['scalar', 1], ['as-simd', 1], ['as-scalar', 1], ['js', 1]].filter(([c, t]) => runOf(result, c, t));
     L.push(`| case | ${cfgs.map(([c]) => c).join(' | ')} |`);

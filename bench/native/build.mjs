@@ -89,12 +89,17 @@ function supported(f) {
 /**
  * flavor 'native' (default): -march=native (AVX3_DL here). 'sse4': -march=x86-64-v2, i.e. 128-bit
  * vectors like wasm SIMD: the gap between the two is the vector width, the gap between sse4 and
- * the wasm build is what WebAssembly itself costs.
+ * the wasm build is what WebAssembly itself costs. HWY_DISABLE_PCLMUL_AES: x86-64-v2 has SSE4.2
+ * but not AES/PCLMUL, which Highway 1.0 asks of its SSE4 target, so without it the static target
+ * is SSSE3, whose unsigned min/max and compares are emulated in several instructions where wasm
+ * SIMD has them (i32x4.min_u, …) as V8 lowers them to one SSE4.1 instruction. The kernels use
+ * neither AES nor carry-less multiplication.
  */
+export const SSE4_FLAGS = ['-march=x86-64-v2', '-DHWY_DISABLE_PCLMUL_AES'];
 export async function buildNative({ log = () => {}, flavor = 'native' } = {}) {
   mkdirSync(OUT, { recursive: true });
   const t0 = performance.now();
-  const base = flavor === 'sse4' ? NATIVE_FLAGS.map((f) => (f === '-march=native' ? '-march=x86-64-v2' : f)) : NATIVE_FLAGS;
+  const base = flavor === 'sse4' ? NATIVE_FLAGS.flatMap((f) => (f === '-march=native' ? SSE4_FLAGS : [f])) : NATIVE_FLAGS;
   const flags = [...base, '-I', INC];
   const suffix = flavor === 'native' ? '' : `_${flavor}`;
   const objDir = join(OUT, `obj${suffix}`);

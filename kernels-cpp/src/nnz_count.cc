@@ -88,9 +88,9 @@ int32_t count_major(const int32_t* indptr, const T* data, int32_t nmajor, bool p
   return kOk;
 }
 
-/// acc[indices[k]] += counts(data[k]) over the stored values of rows [r0, r1). float32 takes
-/// four values at a time (ck::for_each_stored4): one vector compare tests four values, where
-/// the scalar loop has a float compare per value.
+/// acc[indices[k]] += counts(data[k]) over the stored values of rows [r0, r1); acc has ncols + 1
+/// slots. float32 takes four values at a time (ck::for_each_stored4, clamping): one vector compare
+/// tests four values, where the scalar loop has a float compare per value.
 template <bool Positive, typename T>
 int32_t count_scatter(const int32_t* HWY_RESTRICT indptr, const int32_t* HWY_RESTRICT indices,
                       const T* HWY_RESTRICT v, int32_t r0, int32_t r1, int32_t ncols, int32_t* HWY_RESTRICT acc) {
@@ -99,7 +99,7 @@ int32_t count_scatter(const int32_t* HWY_RESTRICT indptr, const int32_t* HWY_RES
     const hn::Full128<float> df;
     const hn::Full128<int32_t> di;
     const auto zero = hn::Zero(df);
-    return for_each_stored4(
+    return for_each_stored4<true>(
         indptr, indices, r0, r1, ncols,
         [&](auto j, size_t k) {
           const auto x = hn::LoadU(df, v + k);
@@ -119,7 +119,7 @@ int32_t count_minor(const int32_t* indptr, const int32_t* indices, const T* data
                     int32_t nminor, int32_t* out) {
   const size_t width = static_cast<size_t>(nminor);
   return column_reduce<int32_t>(
-      nmajor, width,
+      nmajor, width + 1,  // + the spare slot of for_each_stored4<true>
       [&](int32_t r0, int32_t r1, int32_t* HWY_RESTRICT acc) {
         return count_scatter<Positive>(indptr, indices, data, r0, r1, nminor, acc);
       },
