@@ -13,7 +13,7 @@
 
 #include "ck/common.h"
 #include "ck/reduce.h"
-#include "hwy/base.h"
+#include "ck/simd.h"
 
 namespace ck {
 namespace {
@@ -31,13 +31,20 @@ int32_t clipped_sums(const int32_t* indptr, const int32_t* indices, const T* dat
       [&](int32_t r0, int32_t r1, double* HWY_RESTRICT sq) {
         const T* HWY_RESTRICT v = data;
         const double* HWY_RESTRICT cl = clip;
-        return for_each_stored(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) {
-          const double x = static_cast<double>(v[k]);
-          const double cj = cl[j];
-          const double e = cj < x ? cj : x;
+        const auto add = [&](uint32_t j, size_t k) {
+          const double e = pmin(static_cast<double>(v[k]), cl[j]);  // cl[j] < x ? cl[j] : x
           sq[2 * j] += e;
           sq[2 * j + 1] += e * e;
-        });
+        };
+        return for_each_stored4<true>(
+            indptr, indices, r0, r1, ncols,
+            [&](auto j, size_t k) {
+              add(hn::ExtractLane(j, 0), k);
+              add(hn::ExtractLane(j, 1), k + 1);
+              add(hn::ExtractLane(j, 2), k + 2);
+              add(hn::ExtractLane(j, 3), k + 3);
+            },
+            add);
       },
       [&](const Partials<double>& p) {
         merge_pairs(p, width, [&](size_t j, double s, double q) {

@@ -176,8 +176,9 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
   }
   const size_t width = static_cast<size_t>(ncols);
   const bool ex = apply_expm1 != 0;
+  const size_t per_chunk = 2 * width;  // per column: sum, sum of squares (interleaved, see merge_pairs)
   return column_reduce<double>(
-      nrows, 2 * width,  // per column: sum, sum of squares (interleaved, see merge_pairs)
+      nrows, per_chunk,
       [&](int32_t r0, int32_t r1, double* HWY_RESTRICT sq) {
         const T* HWY_RESTRICT x = data;
         const auto add = [&](uint32_t j, T t) {
@@ -186,7 +187,7 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
         };
         // Two loops rather than a test per value: with the test inside, the plain statistics
         // (cell_ranger, seurat_v3) ran about 1.7× slower than meanVar's identical loop.
-        if (!ex) return for_each_stored(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) { add(j, x[k]); });
+        if (!ex) return scatter_sums_squares(indptr, indices, x, r0, r1, ncols, sq);
         // rows [ra, rb) of the chunk
         const auto scatter = [&](auto& memo, int32_t ra, int32_t rb) -> int32_t {
           using Memo = std::remove_reference_t<decltype(memo)>;
@@ -221,7 +222,7 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
           if (!fast.outside()) return -1;
           // a value outside expm1_float's range (negative, NaN, inf, > 88): the chunk again with
           // the C library's expm1
-          memset(sq, 0, 2 * width * sizeof(double));
+          memset(sq, 0, per_chunk * sizeof(double));
         }
         Expm1Memo<T, false> exact;
         return scatter(exact, r0, r1);

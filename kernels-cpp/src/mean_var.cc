@@ -22,6 +22,7 @@
 #include "ck/common.h"
 #include "ck/parallel.h"
 #include "ck/reduce.h"
+#include "ck/simd.h"
 #include "hwy/base.h"
 
 namespace ck {
@@ -77,13 +78,7 @@ int32_t mv_minor(const int32_t* indptr, const int32_t* indices, const T* data, i
   return column_reduce<double>(
       nmajor, 2 * width,  // per column: sum, sum of squares (interleaved, see merge_pairs)
       [&](int32_t r0, int32_t r1, double* HWY_RESTRICT sq) {
-        const T* HWY_RESTRICT x = data;
-        return for_each_stored(indptr, indices, r0, r1, nminor, [&](uint32_t j, size_t k) {
-          const T v = x[k];
-          const T v2 = v * v;  // in the input dtype, as fast_array_utils' minor-axis path
-          sq[2 * j] += static_cast<double>(v);
-          sq[2 * j + 1] += static_cast<double>(v2);
-        });
+        return scatter_sums_squares(indptr, indices, data, r0, r1, nminor, sq);
       },
       [&](const Partials<double>& p) {
         merge_pairs(p, width, [&](size_t j, double s, double q) { finish(s, q, nmajor, ddof, mean + j, var + j); });

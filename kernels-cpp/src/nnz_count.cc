@@ -88,8 +88,7 @@ int32_t count_major(const int32_t* indptr, const T* data, int32_t nmajor, bool p
   return kOk;
 }
 
-/// acc[indices[k]] += counts(data[k]) over the stored values of rows [r0, r1); acc has ncols + 1
-/// slots. float32 takes four values at a time (ck::for_each_stored4, clamping): one vector compare
+/// acc[indices[k]] += counts(data[k]) over the stored values of rows [r0, r1). float32 takes four values at a time (ck::for_each_stored4, clamping): one vector compare
 /// tests four values, where the scalar loop has a float compare per value.
 template <bool Positive, typename T>
 int32_t count_scatter(const int32_t* HWY_RESTRICT indptr, const int32_t* HWY_RESTRICT indices,
@@ -119,7 +118,7 @@ int32_t count_minor(const int32_t* indptr, const int32_t* indices, const T* data
                     int32_t nminor, int32_t* out) {
   const size_t width = static_cast<size_t>(nminor);
   return column_reduce<int32_t>(
-      nmajor, width + 1,  // + the spare slot of for_each_stored4<true>
+      nmajor, width,
       [&](int32_t r0, int32_t r1, int32_t* HWY_RESTRICT acc) {
         return count_scatter<Positive>(indptr, indices, data, r0, r1, nminor, acc);
       },

@@ -1,7 +1,7 @@
 /** Edge cases of the stats-family tests in every layout, and shared expectations. */
 import { expect } from 'vitest';
 import type { StatsInput } from '../../src/backends/types.js';
-import type { CsrMatrix, DType } from '../../src/matrix/index.js';
+import { CsrMatrix, type DType } from '../../src/matrix/index.js';
 import { SPECIAL_SPECS, allCases, buildCase, csrToCsc, csrToDense } from '../../src/testing/cases.js';
 import type { Golden } from './golden.js';
 
@@ -37,4 +37,34 @@ export function goldenArray(g: Golden, name: string, length: number): Float64Arr
   const a = g.f64(name);
   expect(a.length, name).toBe(length);
   return a;
+}
+
+/** Rows of BAD_INDEX_MATRIX: three row chunks of the compiled column reductions. */
+export const BAD_INDEX_ROWS = 3000;
+
+/**
+ * Bad column indices for the column scatter loops (sums and counts along columns): a 3,000 × 9
+ * CSR matrix of 2s, 9 stored values per row (two runs of four, then one alone), with the given
+ * indices overwritten, `[stored value, column]`; unvalidated, so the module must find them.
+ * The compiled loops clamp bad indices to the last column and check once at the end, so each case
+ * names the row that must be reported (the first bad one).
+ */
+export function badIndexCases(dtype: DType): Array<{ name: string; x: CsrMatrix; row: number }> {
+  const n = BAD_INDEX_ROWS;
+  const make = (bad: Array<[number, number]>) => {
+    const indices = Int32Array.from({ length: 9 * n }, (_, k) => k % 9);
+    for (const [k, j] of bad) indices[k] = j;
+    const data = (dtype === 'f32' ? new Float32Array(9 * n) : new Float64Array(9 * n)).fill(2);
+    return new CsrMatrix({ shape: [n, 9], data, indices, indptr: Int32Array.from({ length: n + 1 }, (_, r) => 9 * r) }, { validate: false });
+  };
+  const cases: Array<[string, Array<[number, number]>, number]> = [
+    ['none', [], -1],
+    ['a negative index in a run of four', [[9 * 17 + 2, -1]], 17],
+    ['index == ncols, one past the last column', [[9 * 40 + 5, 9]], 40],
+    ['the most negative index', [[9 * 41 + 0, -2147483648]], 41],
+    ['a bad index in the tail of a row', [[9 * 2500 + 8, 12]], 2500],
+    ['two bad indices in different chunks: the first row wins', [[9 * 2900 + 1, 99], [9 * 1500 + 3, -7]], 1500],
+    ['a bad index in the very last value', [[9 * n - 1, 9]], n - 1],
+  ];
+  return cases.map(([name, bad, row]) => ({ name, x: make(bad), row }));
 }

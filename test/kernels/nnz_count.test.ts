@@ -7,7 +7,7 @@ import { KERNEL_TOLERANCE, compareArrays } from '../../src/testing/index.js';
 import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/backends.js';
 import { mouse10k } from '../helpers/data.js';
 import { golden } from '../helpers/golden.js';
-import { layoutCases, sameBits } from '../helpers/stats.js';
+import { BAD_INDEX_ROWS, badIndexCases, layoutCases, sameBits } from '../helpers/stats.js';
 
 const tol = KERNEL_TOLERANCE.nnzCount!;
 let variants: LoadedVariant[] = [];
@@ -117,33 +117,15 @@ describe('nnzCount semantics and errors', () => {
   });
 
   it('along columns reports the first bad index by row: negative, exactly ncols, in the tail, across chunks', () => {
-    // 3,000 rows of 9 stored values (two runs of four, then one alone), so 3 row chunks of the
-    // column reduction; the compiled loop clamps bad indices to a spare slot and checks at the end
-    const nrows = 3000;
-    const make = (Values: typeof Float32Array | typeof Float64Array, bad: Array<[number, number]>) => {
-      const indices = Int32Array.from({ length: 9 * nrows }, (_, k) => k % 9);
-      for (const [k, j] of bad) indices[k] = j;
-      return new CsrMatrix(
-        { shape: [nrows, 9], data: new Values(9 * nrows).fill(2), indices, indptr: Int32Array.from({ length: nrows + 1 }, (_, r) => 9 * r) },
-        { validate: false },
-      );
-    };
-    const cases: Array<[string, Array<[number, number]>, number]> = [
-      ['a negative index in a run of four', [[9 * 17 + 2, -1]], 17],
-      ['index == ncols (the spare slot)', [[9 * 40 + 5, 9]], 40],
-      ['the most negative index', [[9 * 41 + 0, -2147483648]], 41],
-      ['a bad index in the tail of a row', [[9 * 2500 + 8, 12]], 2500],
-      ['two bad indices in different chunks: the first row wins', [[9 * 2900 + 1, 99], [9 * 1500 + 3, -7]], 1500],
-      ['a bad index in the very last value', [[9 * nrows - 1, 9]], nrows - 1],
-    ];
-    for (const Values of [Float32Array, Float64Array]) {
-      const good = make(Values, []);
-      for (const v of variants) expect(Array.from(v.backend.kernels.nnzCount!(good, { axis: 0, positive: true })), v.label).toEqual(new Array(9).fill(nrows));
-      for (const [name, bad, row] of cases) {
-        const m = make(Values, bad);
-        for (const v of variants)
-          for (const positive of [false, true])
-            expect(() => v.backend.kernels.nnzCount!(m, { axis: 0, positive }), `${v.label} ${Values.name} ${name}`).toThrow(new RegExp(`index at row ${row} is outside`));
+    for (const dtype of ['f32', 'f64'] as const) {
+      for (const c of badIndexCases(dtype)) {
+        for (const v of variants) {
+          for (const positive of [false, true]) {
+            const run = () => v.backend.kernels.nnzCount!(c.x, { axis: 0, positive });
+            if (c.row < 0) expect(Array.from(run()), v.label).toEqual(new Array(9).fill(BAD_INDEX_ROWS));
+            else expect(run, `${v.label} ${dtype} ${c.name}`).toThrow(new RegExp(`index at row ${c.row} is outside`));
+          }
+        }
       }
     }
   });

@@ -7,7 +7,7 @@ import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/bac
 import { allCases } from '../helpers/cases.js';
 import { mouse10k, toF64 } from '../helpers/data.js';
 import { golden } from '../helpers/golden.js';
-import { layoutCases, sameBits } from '../helpers/stats.js';
+import { BAD_INDEX_ROWS, badIndexCases, layoutCases, sameBits } from '../helpers/stats.js';
 import { csrToCsc, csrToDense } from '../../src/testing/cases.js';
 
 const tol = KERNEL_TOLERANCE.sum!;
@@ -106,6 +106,18 @@ describe('sum: every compiled variant matches the js reference', () => {
     for (const v of variants) {
       expect(() => v.backend.kernels.sum!(bad, { axis: 0 }), v.label).toThrow(/index at row 1 is outside/);
       expect(Array.from(v.backend.kernels.sum!(good, { axis: 0 }))).toEqual([5]);
+    }
+  });
+
+  it('along columns reports the first bad index by row: negative, exactly ncols, in the tail, across chunks', () => {
+    for (const dtype of ['f32', 'f64'] as const) {
+      for (const c of badIndexCases(dtype)) {
+        for (const v of variants) {
+          const run = () => v.backend.kernels.sum!(c.x, { axis: 0 });
+          if (c.row < 0) expect(Array.from(run()), v.label).toEqual(new Array(9).fill(2 * BAD_INDEX_ROWS));
+          else expect(run, `${v.label} ${dtype} ${c.name}`).toThrow(new RegExp(`index at row ${c.row} is outside`));
+        }
+      }
     }
   });
 

@@ -7,6 +7,9 @@
 #include "ck/reduce.h"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
 
 namespace ck {
 namespace hn = hwy::HWY_NAMESPACE;
@@ -16,6 +19,20 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <typename T>
 constexpr bool kHasVectors = HWY_HAVE_FLOAT64 || sizeof(T) != 8;
 
+/// `b < a ? b : a` for doubles (so a NaN `a` stays NaN and a NaN `b` never wins, as Python's
+/// min(a, b)) without a branch. V8 compiles a scalar select of doubles to a compare and a
+/// branch, mispredicted wherever the outcome varies; wasm SIMD's f64x2.pmin has exactly these
+/// semantics and V8 lowers it to one minpd. Natively the ternary compiles to minsd. In the
+/// clipped sums of HVG seurat_v3 (a tenth of the values clipped): 0.60–0.63 of the loop's time
+/// in wasm (`bash bench/micro/run-ab.sh clipped_sums …`).
+inline double pmin(double a, double b) {
+#if defined(__wasm_simd128__)
+  return wasm_f64x2_extract_lane(wasm_f64x2_pmin(wasm_f64x2_splat(a), wasm_f64x2_splat(b)), 0);
+#else
+  return b < a ? b : a;
+#endif
+}
+
 /// for_each_stored (ck/reduce.h), four stored values at a time: f4(j, k) for each run of four
 /// values k … k+3, j being their column indices as a vector of four uint32 (hn::Full128), and
 /// f1(j, k) one at a time for the rest, with the same result and error row. Highway's scalar
@@ -24,15 +41,15 @@ constexpr bool kHasVectors = HWY_HAVE_FLOAT64 || sizeof(T) != 8;
 /// Two ways to keep indices in range:
 /// - Clamp = false: one unsigned compare checks the four indices and a branch leaves the loop
 ///   on a bad one (the loop after it reports the row), so f4 only sees indices in [0, ncols).
-/// - Clamp = true: no branch per four values. j is clamped to `ncols`, so an index outside
-///   [0, ncols) (a negative one is huge as uint32) lands in slot `ncols` — **the caller's
-///   per-column arrays need a slot `ncols` to spare** — and the running unsigned max of the
-///   indices is checked once at the end; on an error the slots hold garbage, which
-///   column_reduce discards. Clamping took nnzCount along columns to 0.84–0.89 of its time in
-///   wasm SIMD (V8 lowers the any-lane test to two lane extracts and an or), 0.97–0.99 natively
-///   at 128 bits and 1.01–1.10 with AVX-512. HVG seurat's expm1 memo loop, with more values live,
-///   ran 8–14 % slower in wasm with Clamp (`bash bench/micro/run-ab.sh nnz_count|expm1_mean_var
-///   …`), so it does not clamp.
+/// - Clamp = true: no branch per four values. j is clamped to ncols − 1, so an index outside
+///   [0, ncols) (a negative one is huge as uint32) reads and writes the last column's slots,
+///   never outside the caller's arrays, and the running unsigned max of the indices is checked
+///   once at the end. On an error the slots hold garbage, which column_reduce discards.
+///   Clamping took the column loops of nnzCount, sum and meanVar to 0.85–0.98 of their time in
+///   wasm SIMD, where V8 lowers the any-lane test to two lane extracts and an or; natively
+///   0.93–1.05 (128 bits) and 0.92–1.10 (AVX-512). HVG seurat's expm1 memo loop, with more
+///   values live, ran 8–14 % slower in wasm with it, so it does not clamp
+///   (`bash bench/micro/run-ab.sh nnz_count|sum|mean_var|expm1_mean_var …`).
 template <bool Clamp = false, class F4, class F1>
 HWY_INLINE int32_t for_each_stored4(const int32_t* HWY_RESTRICT indptr, const int32_t* HWY_RESTRICT indices,
                                     int32_t r0, int32_t r1, int32_t ncols, const F4& f4, const F1& f1) {
@@ -40,7 +57,6 @@ HWY_INLINE int32_t for_each_stored4(const int32_t* HWY_RESTRICT indptr, const in
   if (ncols > 0) {
     const hn::Full128<uint32_t> du;
     const auto last = hn::Set(du, static_cast<uint32_t>(ncols - 1));
-    const auto spare = hn::Set(du, static_cast<uint32_t>(ncols));
     auto hi = hn::Zero(du);
     const int32_t s = indptr[r0], e = indptr[r1];
     size_t k = s > 0 ? static_cast<size_t>(s) : 0;
@@ -49,7 +65,7 @@ HWY_INLINE int32_t for_each_stored4(const int32_t* HWY_RESTRICT indptr, const in
       const auto j = hn::LoadU(du, reinterpret_cast<const uint32_t*>(indices + k));
       if constexpr (Clamp) {
         hi = hn::Max(hi, j);
-        f4(hn::Min(j, spare), k);
+        f4(hn::Min(j, last), k);
       } else {
         if (HWY_UNLIKELY(!hn::AllFalse(du, hn::Gt(j, last)))) break;  // the loop below reports it
         f4(j, k);
@@ -66,6 +82,31 @@ HWY_INLINE int32_t for_each_stored4(const int32_t* HWY_RESTRICT indptr, const in
   }
 #endif
   return for_each_stored(indptr, indices, r0, r1, ncols, f1);
+}
+
+/// The scatter of meanVar along columns (and of the HVG flavours' plain statistics): for the
+/// stored values x of rows [r0, r1), sq[2j] += double(x) and sq[2j + 1] += double(x·x), the
+/// square taken in T as fast_array_utils does; sq holds 2·ncols doubles. Four indices at a time took the loop to 0.89–0.98 of its time in
+/// wasm, 0.94–1.05 natively (`bash bench/micro/run-ab.sh mean_var …`, and expm1_mean_var
+/// `plain`: 0.91–0.95 in wasm).
+template <typename T>
+HWY_INLINE int32_t scatter_sums_squares(const int32_t* HWY_RESTRICT indptr, const int32_t* HWY_RESTRICT indices,
+                                        const T* HWY_RESTRICT x, int32_t r0, int32_t r1, int32_t ncols,
+                                        double* HWY_RESTRICT sq) {
+  const auto add = [&](uint32_t j, T v) {
+    const T v2 = v * v;
+    sq[2 * j] += static_cast<double>(v);
+    sq[2 * j + 1] += static_cast<double>(v2);
+  };
+  return for_each_stored4<true>(
+      indptr, indices, r0, r1, ncols,
+      [&](auto j, size_t k) {
+        add(hn::ExtractLane(j, 0), x[k]);
+        add(hn::ExtractLane(j, 1), x[k + 1]);
+        add(hn::ExtractLane(j, 2), x[k + 2]);
+        add(hn::ExtractLane(j, 3), x[k + 3]);
+      },
+      [&](uint32_t j, size_t k) { add(j, x[k]); });
 }
 
 /// out[i] = f(in[i]) for `count` values (≥ 0), where `vec(d, v)` computes f on whole vectors
