@@ -15,7 +15,7 @@ namespace ab {
 
 /// A synthetic CSR matrix shaped like single-cell counts: 400–2,400 sorted distinct columns per
 /// row (uniformly spread: the worst case for the scatter loops' cache), geometric counts with an
-/// occasional large one. `value(count, row_total)` gives the stored value.
+/// occasional large one. `value(i, count, row_total)` gives the stored value of the row's i-th entry.
 struct Csr {
   int32_t nrows = 0, ncols = 0;
   std::vector<int32_t> indptr, indices;

@@ -1,6 +1,6 @@
 // cellkernels bench — two versions of kernels-cpp/src/clipped_sums.cc (HVG seurat_v3's clipped
 // sums) timed against each other (run-ab.sh), one thread, on a synthetic 20,000 × 20,000 count
-// matrix (bench/micro/ab.h) with clips of 3–7 per column, so about a tenth of the values clip.
+// matrix (bench/micro/ab.h) with clips of 3.5–7.5 per column, so about a tenth of the values clip.
 // Prints the median ns per stored value of each and of B ÷ A over 21 repetitions, and whether
 // the outputs are the same bits.
 #include "ab.h"

@@ -31,20 +31,11 @@ int32_t clipped_sums(const int32_t* indptr, const int32_t* indices, const T* dat
       [&](int32_t r0, int32_t r1, double* HWY_RESTRICT sq) {
         const T* HWY_RESTRICT v = data;
         const double* HWY_RESTRICT cl = clip;
-        const auto add = [&](uint32_t j, size_t k) {
+        return for_each_stored_clamped(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) {
           const double e = pmin(static_cast<double>(v[k]), cl[j]);  // cl[j] < x ? cl[j] : x
           sq[2 * j] += e;
           sq[2 * j + 1] += e * e;
-        };
-        return for_each_stored4<true>(
-            indptr, indices, r0, r1, ncols,
-            [&](auto j, size_t k) {
-              add(hn::ExtractLane(j, 0), k);
-              add(hn::ExtractLane(j, 1), k + 1);
-              add(hn::ExtractLane(j, 2), k + 2);
-              add(hn::ExtractLane(j, 3), k + 3);
-            },
-            add);
+        });
       },
       [&](const Partials<double>& p) {
         merge_pairs(p, width, [&](size_t j, double s, double q) {

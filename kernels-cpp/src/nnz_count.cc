@@ -88,8 +88,9 @@ int32_t count_major(const int32_t* indptr, const T* data, int32_t nmajor, bool p
   return kOk;
 }
 
-/// acc[indices[k]] += counts(data[k]) over the stored values of rows [r0, r1). float32 takes four values at a time (ck::for_each_stored4, clamping): one vector compare
-/// tests four values, where the scalar loop has a float compare per value.
+/// acc[indices[k]] += counts(data[k]) over the stored values of rows [r0, r1). float32 takes
+/// four values at a time (ck::for_each_stored4, clamping): one vector compare tests four values,
+/// where the scalar loop has a float compare per value.
 template <bool Positive, typename T>
 int32_t count_scatter(const int32_t* HWY_RESTRICT indptr, const int32_t* HWY_RESTRICT indices,
                       const T* HWY_RESTRICT v, int32_t r0, int32_t r1, int32_t ncols, int32_t* HWY_RESTRICT acc) {

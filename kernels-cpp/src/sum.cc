@@ -61,7 +61,7 @@ int32_t sum_major(const int32_t* indptr, const T* data, int32_t nmajor, double* 
 }
 
 /// Sums per minor-axis position (CSR columns, CSC rows), one partial array per chunk. Four
-/// indices at a time (ck::for_each_stored4<true>) took the loop to 0.89–0.92 of its time in
+/// indices at a time (ck::for_each_stored_clamped) took the loop to 0.89–0.92 of its time in
 /// wasm, 0.92–0.95 with AVX-512 (`bash bench/micro/run-ab.sh sum …`).
 template <typename T>
 int32_t sum_minor(const int32_t* indptr, const int32_t* indices, const T* data, int32_t nmajor,
@@ -71,15 +71,8 @@ int32_t sum_minor(const int32_t* indptr, const int32_t* indices, const T* data, 
       nmajor, width,
       [&](int32_t r0, int32_t r1, double* HWY_RESTRICT acc) {
         const T* HWY_RESTRICT v = data;
-        return for_each_stored4<true>(
-            indptr, indices, r0, r1, nminor,
-            [&](auto j, size_t k) {
-              acc[hn::ExtractLane(j, 0)] += static_cast<double>(v[k]);
-              acc[hn::ExtractLane(j, 1)] += static_cast<double>(v[k + 1]);
-              acc[hn::ExtractLane(j, 2)] += static_cast<double>(v[k + 2]);
-              acc[hn::ExtractLane(j, 3)] += static_cast<double>(v[k + 3]);
-            },
-            [&](uint32_t j, size_t k) { acc[j] += static_cast<double>(v[k]); });
+        return for_each_stored_clamped(indptr, indices, r0, r1, nminor,
+                                       [&](uint32_t j, size_t k) { acc[j] += static_cast<double>(v[k]); });
       },
       [&](const Partials<double>& p) { merge_sums(p, width, out); });
 }

@@ -84,29 +84,38 @@ HWY_INLINE int32_t for_each_stored4(const int32_t* HWY_RESTRICT indptr, const in
   return for_each_stored(indptr, indices, r0, r1, ncols, f1);
 }
 
+/// for_each_stored4<true> for a loop that only needs one value at a time: f(j, k) for every
+/// stored value k of rows [r0, r1), j = indices[k], the four indices of each run taken from one
+/// vector (column sums, meanVar and the clipped sums).
+template <class F>
+HWY_INLINE int32_t for_each_stored_clamped(const int32_t* HWY_RESTRICT indptr, const int32_t* HWY_RESTRICT indices,
+                                           int32_t r0, int32_t r1, int32_t ncols, const F& f) {
+  return for_each_stored4<true>(
+      indptr, indices, r0, r1, ncols,
+      [&](auto j, size_t k) {
+        f(hn::ExtractLane(j, 0), k);
+        f(hn::ExtractLane(j, 1), k + 1);
+        f(hn::ExtractLane(j, 2), k + 2);
+        f(hn::ExtractLane(j, 3), k + 3);
+      },
+      f);
+}
+
 /// The scatter of meanVar along columns (and of the HVG flavours' plain statistics): for the
 /// stored values x of rows [r0, r1), sq[2j] += double(x) and sq[2j + 1] += double(x·x), the
-/// square taken in T as fast_array_utils does; sq holds 2·ncols doubles. Four indices at a time took the loop to 0.89–0.98 of its time in
-/// wasm, 0.94–1.05 natively (`bash bench/micro/run-ab.sh mean_var …`, and expm1_mean_var
-/// `plain`: 0.91–0.95 in wasm).
+/// square taken in T as fast_array_utils does; sq holds 2·ncols doubles. Four indices at a time
+/// took the loop to 0.89–0.98 of its time in wasm, 0.94–1.05 natively (`bash
+/// bench/micro/run-ab.sh mean_var …`, and expm1_mean_var `plain`: 0.91–0.99 in wasm).
 template <typename T>
 HWY_INLINE int32_t scatter_sums_squares(const int32_t* HWY_RESTRICT indptr, const int32_t* HWY_RESTRICT indices,
                                         const T* HWY_RESTRICT x, int32_t r0, int32_t r1, int32_t ncols,
                                         double* HWY_RESTRICT sq) {
-  const auto add = [&](uint32_t j, T v) {
+  return for_each_stored_clamped(indptr, indices, r0, r1, ncols, [&](uint32_t j, size_t k) {
+    const T v = x[k];
     const T v2 = v * v;
     sq[2 * j] += static_cast<double>(v);
     sq[2 * j + 1] += static_cast<double>(v2);
-  };
-  return for_each_stored4<true>(
-      indptr, indices, r0, r1, ncols,
-      [&](auto j, size_t k) {
-        add(hn::ExtractLane(j, 0), x[k]);
-        add(hn::ExtractLane(j, 1), x[k + 1]);
-        add(hn::ExtractLane(j, 2), x[k + 2]);
-        add(hn::ExtractLane(j, 3), x[k + 3]);
-      },
-      [&](uint32_t j, size_t k) { add(j, x[k]); });
+  });
 }
 
 /// out[i] = f(in[i]) for `count` values (≥ 0), where `vec(d, v)` computes f on whole vectors
