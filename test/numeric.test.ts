@@ -1,8 +1,9 @@
 // src/numeric.ts against the engine's Float64Array.prototype.sort(): selectFloat64 must find
 // the value at each rank, numpyMedian the middle of the sorted values (zeros' signs included),
-// on both sides of SELECT_MIN (4096), where numpyMedian switches from sorting to selecting.
+// on both sides of SELECT_MIN (4096), where numpyMedian switches from sorting to selecting;
+// sortedMedianMad the median and MAD that sorting the values and then the deviations gives.
 import { describe, expect, it } from 'vitest';
-import { numpyMedian, selectFloat64 } from '../src/numeric.js';
+import { numpyMedian, selectFloat64, sortedMedianMad } from '../src/numeric.js';
 import { firstDifference } from './helpers/transforms.js';
 
 /** xorshift: reproducible values. */
@@ -119,5 +120,51 @@ describe('numpyMedian', () => {
     expect(numpyMedian([1, Math.fround(1 + 2 ** -23)], true)).toBe(Math.fround((1 + Math.fround(1 + 2 ** -23)) / 2));
     expect(numpyMedian([16777216, 16777217], false)).toBe(16777216.5);
     expect(numpyMedian([16777216, 16777218], true)).toBe(16777216);
+  });
+});
+
+describe('sortedMedianMad', () => {
+  const C = 0.6744897501960817; // statsmodels' GAUSSIAN_3_4, the scale HVG cell_ranger uses
+  /** The middle of the engine's sort (NaN when empty or when a value is NaN). */
+  function sortMedian(v: Float64Array): number {
+    const s = v.slice().sort();
+    const n = s.length;
+    if (n === 0 || Number.isNaN(s[n - 1]!)) return NaN;
+    const h = n >> 1;
+    return n % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+  }
+  /** pandas' median (NaN skipped) and statsmodels' mad as their definitions: sort, then sort the deviations. */
+  function definition(v: Float64Array): [number, number] {
+    const center = sortMedian(v);
+    return [sortMedian(v.filter((x) => !Number.isNaN(x))), sortMedian(v.map((x) => Math.abs(x - center) / C))];
+  }
+  const check = (name: string, a: Float64Array): void => {
+    const got = sortedMedianMad(a.slice().sort(), C);
+    const want = definition(a);
+    // Object.is: −0 ≠ +0, NaN = NaN
+    if (!Object.is(got[0], want[0]) || !Object.is(got[1], want[1])) expect({ name, got }).toEqual({ name, got: want });
+  };
+  const r = rng(23);
+  const extremes = Float64Array.from({ length: 501 }, () => (r() < 0.2 ? (r() < 0.5 ? -1 : 1) * Number.MAX_VALUE : (r() - 0.5) * 1e300));
+  const noNaN = inputs()
+    .filter(({ name }) => name.startsWith('special'))
+    .map(({ name, a }) => ({ name: `${name} without NaN (infinities: |∞ − ∞| is NaN)`, a: a.filter((x) => !Number.isNaN(x)) }));
+  const infinite = [
+    { name: '∞ ∞ 1', a: Float64Array.from([Infinity, Infinity, 1]) },
+    { name: '−∞ −∞ 1', a: Float64Array.from([-Infinity, -Infinity, 1]) },
+    { name: '−∞ 1 2 ∞', a: Float64Array.from([-Infinity, 1, 2, Infinity]) },
+  ];
+  for (const { name, a } of [...inputs(), ...noNaN, ...infinite, { name: 'finite extremes (deviations overflow)', a: extremes }, { name: 'finite extremes, even', a: extremes.subarray(1) }]) {
+    it(`is the median and MAD of sorting twice: ${name}`, () => check(name, a));
+  }
+  it('is the median and MAD of sorting twice at sizes 1…300 in every input order, with a NaN added', () => {
+    for (let n = 1; n <= 300; n++) {
+      for (const p of PATTERNS) {
+        const a = Float64Array.from({ length: n }, (_, i) => p(i, n));
+        check(`n ${n}, pattern ${PATTERNS.indexOf(p)}`, a);
+        const withNaN = Float64Array.from([...a, NaN]);
+        check(`n ${n}, pattern ${PATTERNS.indexOf(p)}, NaN`, withNaN);
+      }
+    }
   });
 });

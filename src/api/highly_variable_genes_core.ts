@@ -33,7 +33,7 @@
  * @module
  */
 import { InvalidInputError } from '../errors.js';
-import { numpyMedian, selectFloat64 } from '../numeric.js';
+import { selectFloat64, sortedMedianMad } from '../numeric.js';
 import { loess1d } from './loess.js';
 
 /** HVG flavours (scanpy names). `seurat_v3_paper` gives the same result as `seurat_v3` for one batch. */
@@ -174,8 +174,9 @@ export function normalizeDispersions(
         avg[b] = 0;
       }
     } else {
-      avg[b] = numpyMedian(withoutNaN(values));
-      dev[b] = mad(values);
+      // pandas' median (NaN skipped) and statsmodels' mad; `grouped` is scratch, so each bin
+      // is sorted in place once for both
+      [avg[b], dev[b]] = sortedMedianMad(values.sort(), MAD_C);
     }
   }
   const dispersionsNorm = new Float64Array(ngenes);
@@ -367,14 +368,6 @@ function welfordStd(values: ArrayLike<number>): number {
     ssq += (v - mean) * (v - old);
   }
   return nobs <= 1 ? NaN : Math.sqrt(ssq / (nobs - 1));
-}
-
-/** statsmodels.robust.mad(a): median(|a − median(a)| / GAUSSIAN_3_4), NaN propagating. */
-function mad(values: Float64Array): number {
-  const center = numpyMedian(values);
-  const dev = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) dev[i] = Math.abs(values[i]! - center) / MAD_C;
-  return numpyMedian(dev);
 }
 
 /** The values of `a` that are not NaN, in order (a loop: TypedArray.prototype.filter calls a function per value). */
