@@ -54,6 +54,8 @@ def parse(argv=None):
     p.add_argument("--memory", action="store_true", help="measure the pipeline's peak RSS")
     p.add_argument("--quick", action="store_true", help="fewer calls: warm-up once per case, 1 repetition for calls over 1 s")
     p.add_argument("--no-numba", action="store_true", help="skip the direct Numba-kernel timings (run.mjs --cold-only)")
+    p.add_argument("--serve", action="store_true",
+                   help="answer timing requests on stdin instead (bench/paired.mjs --scanpy): see serve()")
     p.add_argument("--cold-child", default="", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -499,9 +501,42 @@ class Dataset:
         return self._lognorm
 
 
+def serve(ds) -> int:
+    """--serve: one timed scanpy call per request, so that another process can interleave its own
+    calls with scanpy's (bench/paired.mjs --scanpy) and divide times taken seconds apart rather
+    than minutes. Each stdin line is {"case": id, "threads": t}; the answer, one stdout line, is
+    {"ms": time of run(prepare()), prepare untimed} or {"error": why}. The first line written is
+    {"ready": true, "versions": …}. Anything else printed goes to stderr."""
+    answer = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    sys.stdout = sys.stderr
+    cases = {c.id: c for c in ds.cases}
+
+    def say(obj):
+        answer.write(json.dumps(obj) + "\n")
+        answer.flush()
+
+    say({"ready": True, "versions": versions()})
+    for line in sys.stdin:
+        req = json.loads(line)
+        c = cases.get(req.get("case"))
+        if c is None:
+            say({"error": f"no case {req.get('case')!r} on {ds.name} (or scanpy refused it)"})
+            continue
+        numba.set_num_threads(int(req["threads"]))
+        st = c.prepare()
+        t0 = time.perf_counter()
+        r = c.run(st)
+        ms = (time.perf_counter() - t0) * 1e3
+        del r, st
+        say({"ms": ms})
+    return 0
+
+
 def main(args) -> int:
     names = args.dataset.split(",")
     threads = [int(t) for t in args.threads.split(",")]
+    if args.serve:
+        return serve(Dataset(names[0], args.cases))
 
     if args.cold_child:  # child interpreter for --cold jit: fork per case from here
         ds = Dataset(names[0], args.cases)
