@@ -8,7 +8,7 @@ import { KERNEL_TOLERANCE, compareArrays } from '../../src/testing/index.js';
 import { type LoadedVariant, loadAllVariants, shutdownAll } from '../helpers/backends.js';
 import { mouse10k, toF64 } from '../helpers/data.js';
 import { golden } from '../helpers/golden.js';
-import { layoutCases, sameBits } from '../helpers/stats.js';
+import { badIndexCases, layoutCases, sameBits } from '../helpers/stats.js';
 
 const tol = KERNEL_TOLERANCE.meanVar!;
 let variants: LoadedVariant[] = [];
@@ -141,6 +141,28 @@ describe('meanVar semantics and errors', () => {
     for (const v of variants) {
       expect(() => v.backend.kernels.meanVar!(bad, { axis: 0, ddof: 1 }), v.label).toThrow(/index at row 1 is outside/);
       expect(() => v.backend.kernels.meanVar!(csrToCsc(big), { axis: 1, ddof: 1 })).not.toThrow();
+    }
+  });
+
+  it('along columns reports the first bad index by row (negative, exactly ncols, in the tail, across chunks), as does expm1MeanVar', () => {
+    for (const dtype of ['f32', 'f64'] as const) {
+      for (const c of badIndexCases(dtype)) {
+        for (const v of variants) {
+          const runs: Array<[string, () => MeanVarResult]> = [
+            ['meanVar', () => v.backend.kernels.meanVar!(c.x, { axis: 0, ddof: 1 })],
+            ['expm1MeanVar plain', () => v.backend.kernels.expm1MeanVar!(c.x, { expm1: false })],
+          ];
+          for (const [name, run] of runs) {
+            const label = `${v.label} ${name} ${dtype} ${c.name}`;
+            if (c.row >= 0) expect(run, label).toThrow(new RegExp(`index at row ${c.row} is outside`));
+            else {
+              const r = run(); // every stored value is 2
+              expect(Array.from(r.mean), label).toEqual(new Array(9).fill(2));
+              expect(Array.from(r.var), label).toEqual(new Array(9).fill(0));
+            }
+          }
+        }
+      }
     }
   });
 
