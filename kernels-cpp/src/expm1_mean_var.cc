@@ -193,17 +193,27 @@ int32_t expm1_mean_var(const int32_t* indptr, const int32_t* indices, const T* d
           using Memo = std::remove_reference_t<decltype(memo)>;
           const auto one = [&](uint32_t j, size_t k) { add(j, memo(x[k])); };
           if constexpr (sizeof(T) == 4) {
-            // four at a time: the indices checked and the four slots computed in one vector each
+            // four at a time: the indices checked and the four slots computed in one vector each;
+            // in wasm the four results are added as (value, square) pairs (ck::add_sums_squares4:
+            // 0.88–0.93 of the loop's time, run-ab.sh expm1_mean_var; the same bits)
             const hn::Full128<uint32_t> du;
             return for_each_stored4(
                 indptr, indices, ra, rb, ncols,
                 [&](auto j, size_t k) {
                   const auto b = hn::LoadU(du, reinterpret_cast<const uint32_t*>(x + k));
                   const auto h = Memo::slots(du, b);
-                  add(hn::ExtractLane(j, 0), memo.at(hn::ExtractLane(b, 0), hn::ExtractLane(h, 0)));
-                  add(hn::ExtractLane(j, 1), memo.at(hn::ExtractLane(b, 1), hn::ExtractLane(h, 1)));
-                  add(hn::ExtractLane(j, 2), memo.at(hn::ExtractLane(b, 2), hn::ExtractLane(h, 2)));
-                  add(hn::ExtractLane(j, 3), memo.at(hn::ExtractLane(b, 3), hn::ExtractLane(h, 3)));
+                  const T t0 = memo.at(hn::ExtractLane(b, 0), hn::ExtractLane(h, 0));
+                  const T t1 = memo.at(hn::ExtractLane(b, 1), hn::ExtractLane(h, 1));
+                  const T t2 = memo.at(hn::ExtractLane(b, 2), hn::ExtractLane(h, 2));
+                  const T t3 = memo.at(hn::ExtractLane(b, 3), hn::ExtractLane(h, 3));
+#if defined(__wasm_simd128__)
+                  add_sums_squares4(sq, j, wasm_f32x4_make(t0, t1, t2, t3));
+#else
+                  add(hn::ExtractLane(j, 0), t0);
+                  add(hn::ExtractLane(j, 1), t1);
+                  add(hn::ExtractLane(j, 2), t2);
+                  add(hn::ExtractLane(j, 3), t3);
+#endif
                 },
                 one);
           }

@@ -101,6 +101,26 @@ HWY_INLINE int32_t for_each_stored_clamped(const int32_t* HWY_RESTRICT indptr, c
       f);
 }
 
+#if defined(__wasm_simd128__)
+/// wasm: sq[2j] += double(v) and sq[2j + 1] += double(v·v) for four float32 values v (a v128)
+/// and their columns j (hn::Full128<uint32_t>): one f32x4 multiply, the (value, square) pairs
+/// shuffled together, widened by f64x2.promote_low_f32x4 and added with one f64x2 add each.
+template <class VJ>
+HWY_INLINE void add_sums_squares4(double* HWY_RESTRICT sq, VJ j, v128_t v) {
+  const auto add = [&](uint32_t c, v128_t pair) {
+    double* p = sq + 2 * static_cast<size_t>(c);
+    wasm_v128_store(p, wasm_f64x2_add(wasm_v128_load(p), pair));
+  };
+  const v128_t v2 = wasm_f32x4_mul(v, v);
+  const v128_t lo = wasm_i32x4_shuffle(v, v2, 0, 4, 1, 5);  // v0 v0² v1 v1²
+  const v128_t hi = wasm_i32x4_shuffle(v, v2, 2, 6, 3, 7);  // v2 v2² v3 v3²
+  add(hn::ExtractLane(j, 0), wasm_f64x2_promote_low_f32x4(lo));
+  add(hn::ExtractLane(j, 1), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(lo, lo, 2, 3, 2, 3)));
+  add(hn::ExtractLane(j, 2), wasm_f64x2_promote_low_f32x4(hi));
+  add(hn::ExtractLane(j, 3), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(hi, hi, 2, 3, 2, 3)));
+}
+#endif
+
 /// The scatter of meanVar along columns (and of the HVG flavours' plain statistics): for the
 /// stored values x of rows [r0, r1), sq[2j] += double(x) and sq[2j + 1] += double(x·x), the
 /// square taken in T as fast_array_utils does; sq holds 2·ncols doubles. Four indices at a time
@@ -125,22 +145,8 @@ HWY_INLINE int32_t scatter_sums_squares(const int32_t* HWY_RESTRICT indptr, cons
   };
 #if defined(__wasm_simd128__)
   if constexpr (sizeof(T) == 4) {
-    const auto add = [&](uint32_t j, v128_t pair) {
-      double* p = sq + 2 * static_cast<size_t>(j);
-      wasm_v128_store(p, wasm_f64x2_add(wasm_v128_load(p), pair));
-    };
     return for_each_stored4<true>(
-        indptr, indices, r0, r1, ncols,
-        [&](auto j, size_t k) {
-          const v128_t v = wasm_v128_load(x + k);
-          const v128_t v2 = wasm_f32x4_mul(v, v);
-          const v128_t lo = wasm_i32x4_shuffle(v, v2, 0, 4, 1, 5);  // v0 v0² v1 v1²
-          const v128_t hi = wasm_i32x4_shuffle(v, v2, 2, 6, 3, 7);  // v2 v2² v3 v3²
-          add(hn::ExtractLane(j, 0), wasm_f64x2_promote_low_f32x4(lo));
-          add(hn::ExtractLane(j, 1), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(lo, lo, 2, 3, 2, 3)));
-          add(hn::ExtractLane(j, 2), wasm_f64x2_promote_low_f32x4(hi));
-          add(hn::ExtractLane(j, 3), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(hi, hi, 2, 3, 2, 3)));
-        },
+        indptr, indices, r0, r1, ncols, [&](auto j, size_t k) { add_sums_squares4(sq, j, wasm_v128_load(x + k)); },
         one);
   }
 #endif
