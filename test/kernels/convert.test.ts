@@ -53,6 +53,30 @@ describe('toCsc / toCsr: exact, every variant identical to the js reference', ()
     }
   });
 
+  it('larger random matrices over several row chunks: unsorted, duplicated, empty rows and columns, f32 and f64', () => {
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    for (const [nrows, ncols] of [[700, 129], [1500, 1000], [50, 300]] as const) {
+      const indptr = [0];
+      const indices: number[] = [];
+      for (let r = 0; r < nrows; r++) {
+        const len = r % 7 === 3 ? 0 : rnd(60); // some empty rows
+        for (let i = 0; i < len; i++) indices.push(rnd(ncols) & ~1); // odd columns stay empty; unsorted, duplicates
+        indptr.push(indices.length);
+      }
+      for (const dtype of ['f32', 'f64'] as const) {
+        const data = (dtype === 'f32' ? Float32Array : Float64Array).from(indices, (_, k) => (k % 5 === 0 ? 0 : (k % 97) - 40.25));
+        const x = new CsrMatrix({ shape: [nrows, ncols], data, indices: Int32Array.from(indices), indptr: Int32Array.from(indptr) });
+        const ref = csrToCsc(x);
+        expectSame(jsBackend.kernels.toCsc!(x, {}), ref, `js ${nrows}×${ncols} ${dtype}`);
+        for (const v of variants) expectSame(v.backend.kernels.toCsc!(x, {}), ref, `${v.label} ${nrows}×${ncols} ${dtype}`);
+      }
+    }
+  });
+
   it('duplicates and explicit zeros are kept, as scipy', () => {
     // Row 0 holds column 1 twice (unsorted, duplicated) and an explicit zero at column 0.
     const x = new CsrMatrix({ shape: [2, 2], data: new Float32Array([5, 0, 7, 1]), indices: new Int32Array([1, 0, 1, 1]), indptr: new Int32Array([0, 3, 4]) });
