@@ -68,7 +68,8 @@ describe('toCsc / toCsr: exact, every variant identical to the js reference', ()
         indptr.push(indices.length);
       }
       for (const dtype of ['f32', 'f64'] as const) {
-        const data = (dtype === 'f32' ? Float32Array : Float64Array).from(indices, (_, k) => (k % 5 === 0 ? 0 : (k % 97) - 40.25));
+        const values = indices.map((_, k) => (k % 5 === 0 ? 0 : (k % 97) - 40.25));
+        const data = dtype === 'f32' ? Float32Array.from(values) : Float64Array.from(values);
         const x = new CsrMatrix({ shape: [nrows, ncols], data, indices: Int32Array.from(indices), indptr: Int32Array.from(indptr) });
         const ref = csrToCsc(x);
         expectSame(jsBackend.kernels.toCsc!(x, {}), ref, `js ${nrows}×${ncols} ${dtype}`);
