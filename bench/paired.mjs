@@ -55,7 +55,8 @@ const opt = (n, d) => {
 const dataset = opt('dataset', 'nb100k');
 const threads = Number(opt('threads', '2'));
 const pairs = Number(opt('pairs', '9'));
-const natives = opt('configs', 'native,native-sse4') === 'none' ? [] : opt('configs', 'native,native-sse4').split(',');
+const configsOpt = opt('configs', 'native,native-sse4');
+const natives = configsOpt === 'none' ? [] : configsOpt.split(',');
 const withScanpy = argv.includes('--scanpy');
 const name = opt('name', `paired-${dataset}`);
 const baseline = opt('baseline', null);
@@ -124,6 +125,8 @@ async function startScanpy() {
   };
 }
 const pause = () => new Promise((resolve) => setTimeout(resolve, 30));
+/** Every timed configuration: the backends, then scanpy with --scanpy. */
+const timed = py ? [...configs, 'scanpy'] : configs;
 
 const d = readDataset(dataset);
 const refDir = join(DATA_DIR, dataset, 'ref');
@@ -139,7 +142,7 @@ const quartiles = (xs) => {
 };
 
 const log = (m) => process.stderr.write(`[paired] ${m}\n`);
-log(`${dataset}, ${threads} threads, ${pairs} pairs, ${[...configs.map(label), ...(py ? ['scanpy'] : [])].join(' / ')}; load average ${loadavg()[0].toFixed(2)}`);
+log(`${dataset}, ${threads} threads, ${pairs} pairs, ${timed.map(label).join(' / ')}; load average ${loadavg()[0].toFixed(2)}`);
 const started = performance.now();
 const loadStart = loadavg();
 const results = {};
@@ -184,7 +187,6 @@ for (const c of CASES.filter((k) => wantCases.includes(k.id))) {
     continue;
   }
   if (py) await py.time(c.id); // scanpy's first call: Numba compiles or loads its cache; not timed
-  const timed = py ? [...configs, 'scanpy'] : configs;
   const times = Object.fromEntries(timed.map((b) => [b, []]));
   for (let p = 0; p < pairs; p++) {
     const order = p % 2 === 0 ? timed : [...timed].reverse();
@@ -220,7 +222,6 @@ for (const h of Object.values(handles ?? {})) h.free();
 const seconds = (performance.now() - started) / 1000;
 const cmd = `node bench/paired.mjs ${argv.join(' ')}`.trim();
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const cols = py ? [...configs, 'scanpy'] : configs;
 const title = [...(natives.length ? ['wasm ÷ native'] : []), ...(py ? ['scanpy ÷ wasm'] : [])].join(', ');
 const lines = [
   `# ${title}, paired (${dataset}, ${threads} threads, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
@@ -231,15 +232,15 @@ const lines = [
     (natives.length ? ` Ratio = the median over repetitions of (simd-threads time ÷ native time of the same repetition), [quartiles]. native = \`-march=native\` (AVX-512 here), native-sse4 = \`-march=x86-64-v2\` (Highway's SSE4 target: 128-bit vectors, like wasm SIMD). Target: ≤ 1.3.` : '') +
     (py ? ` Speed-up = the median over repetitions of (scanpy time ÷ simd-threads time of the same repetition), [quartiles]; target ≥ 2× for log1p, normalizeTotal+log1p, scale and highlyVariableGenes, > 1× for the rest.` : ''),
   '',
-  `| case | ${cols.map((b) => `${label(b)} ms`).join(' | ')} |${natives.map((n) => ` wasm ÷ ${n} |`).join('')}${py ? ' speed-up vs scanpy |' : ''}`,
-  `|---|${cols.map(() => '--:').join('|')}|${natives.map(() => '--:|').join('')}${py ? '--:|' : ''}`,
+  `| case | ${timed.map((b) => `${label(b)} ms`).join(' | ')} |${natives.map((n) => ` wasm ÷ ${n} |`).join('')}${py ? ' speed-up vs scanpy |' : ''}`,
+  `|---|${timed.map(() => '--:').join('|')}|${natives.map(() => '--:|').join('')}${py ? '--:|' : ''}`,
 ];
 for (const [id, e] of Object.entries(results)) {
   if (!e.ms) {
     lines.push(`| ${id} | ${e.wrong ? `**WRONG**: ${e.wrong}` : e.skipped} |`);
     continue;
   }
-  const cells = cols.map((b) => fmt(e.ms[label(b)].median));
+  const cells = timed.map((b) => fmt(e.ms[label(b)].median));
   const rs = natives.map((n) => {
     const r = e.ratio[n];
     return `${r.median.toFixed(2)}${r.median <= 1.3 || n === 'wasm-base' ? '' : ' ✗'} [${r.q[0].toFixed(2)}–${r.q[1].toFixed(2)}]`;
@@ -248,11 +249,11 @@ for (const [id, e] of Object.entries(results)) {
     const s = e.speedup;
     rs.push(`${s.median.toFixed(2)}×${meetsSpeedup(s.median, s.target) ? '' : ' ✗'} [${s.q[0].toFixed(2)}–${s.q[1].toFixed(2)}]`);
   }
-  lines.push(`| ${id} | ${cells.join(' | ')} | ${rs.join(' | ')} |`);
+  lines.push(`| ${id} | ${[...cells, ...rs].join(' | ')} |`);
 }
 const md = lines.join('\n') + '\n';
 writeFileSync(join(BENCH, 'results', `${name}.md`), md);
-writeFileSync(join(BENCH, 'results', `${name}.json`), JSON.stringify({ dataset, threads, pairs, configs: cols.map(label), scanpy: py?.versions, command: cmd, loadStart, loadEnd: loadavg(), seconds, results }, null, 1));
+writeFileSync(join(BENCH, 'results', `${name}.json`), JSON.stringify({ dataset, threads, pairs, configs: timed.map(label), scanpy: py?.versions, command: cmd, loadStart, loadEnd: loadavg(), seconds, results }, null, 1));
 process.stdout.write(md);
 log(`wrote bench/results/${name}.{md,json} in ${seconds.toFixed(0)} s`);
 py?.stop();

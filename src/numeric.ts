@@ -122,7 +122,7 @@ export function sortedMedianMad(s: Float64Array, scale: number): [number, number
   while (n > 0 && s[n - 1] !== s[n - 1]) n--;
   if (n === 0) return [NaN, NaN];
   const h = n >> 1;
-  const center = n % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+  const center = n % 2 === 1 ? s[h]! : even(s[h - 1]!, s[h]!, false);
   if (n < s.length) return [center, NaN];
   if (!(Number.isFinite(s[0]!) && Number.isFinite(s[n - 1]!))) {
     const dev = new Float64Array(n);
@@ -134,17 +134,11 @@ export function sortedMedianMad(s: Float64Array, scale: number): [number, number
   let j = h;
   let prev = 0;
   let cur = 0;
+  const dev = (x: number): number => Math.abs(x - center) / scale;
   for (let k = 0; k <= h; k++) {
     prev = cur;
-    const dl = i >= 0 ? Math.abs(s[i]! - center) / scale : Infinity;
-    const dr = j < n ? Math.abs(s[j]! - center) / scale : Infinity;
-    if (j >= n || (i >= 0 && dl <= dr)) {
-      cur = dl;
-      i--;
-    } else {
-      cur = dr;
-      j++;
-    }
+    if (j >= n || (i >= 0 && dev(s[i]!) <= dev(s[j]!))) cur = dev(s[i--]!);
+    else cur = dev(s[j++]!);
   }
-  return [center, n % 2 === 1 ? cur : (prev + cur) / 2];
+  return [center, n % 2 === 1 ? cur : even(prev, cur, false)];
 }
