@@ -84,12 +84,31 @@ async function loadPlain(variant: Variant, file: AssetFile, options: LoadOptions
 
 interface EmscriptenThreadsModule {
   wasmMemory: WebAssembly.Memory;
-  PThread: { unusedWorkers: WorkerLike[]; runningWorkers: WorkerLike[]; terminateAllThreads(): void };
+  PThread: PThreadPool;
   [k: string]: unknown;
+}
+/** The part of Emscripten's PThread object that holds the pool's workers. */
+export interface PThreadPool {
+  unusedWorkers: WorkerLike[];
+  runningWorkers: WorkerLike[];
 }
 interface WorkerLike {
   unref?: () => void;
-  terminate(): void;
+  terminate(): unknown;
+}
+
+/**
+ * Stops every worker of the pool, idle or running a thread, and frees nothing.
+ *
+ * Not `PThread.terminateAllThreads()`: Emscripten 3.1.6 first frees each running thread's
+ * stack and control block, then terminates its worker. A worker that runs in between (one
+ * still starting its thread, or one waking from the pool's condition wait, which wakes every
+ * 100 ms to check for cancellation) reads freed memory and traps, and the trap reaches the
+ * host as an uncaught exception (seen once in CI, during init.test.ts). Nothing needs freeing:
+ * the module is dropped with its memory.
+ */
+export function stopPool(pool: PThreadPool): void {
+  for (const w of [...pool.unusedWorkers, ...pool.runningWorkers]) w.terminate();
 }
 type Factory = (m: Record<string, unknown>) => Promise<EmscriptenThreadsModule>;
 
@@ -174,10 +193,7 @@ async function loadThreads(options: LoadOptions): Promise<KernelModule> {
   if (started < 1) throw new ModuleLoadError(`could not start ${threads} threads (status ${started})`);
   // Idle pool workers must not keep a Node process alive: the script exits when its work is done.
   for (const w of workers()) w.unref?.();
-  return new KernelModule('simd-threads', raw, symbols, started, () => {
-    M.PThread.terminateAllThreads();
-    for (const w of workers()) w.terminate();
-  });
+  return new KernelModule('simd-threads', raw, symbols, started, () => stopPool(M.PThread));
 }
 
 const FILES: Record<Exclude<Variant, 'simd-threads'>, AssetFile> = {

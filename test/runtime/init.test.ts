@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as ck from '../../src/index.js';
 import type { HostFacts } from '../../src/runtime/detect.js';
+import { stopPool } from '../../src/runtime/load.js';
 import { WASM_VARIANTS, chooseVariant } from '../../src/runtime/variant.js';
 
 afterAll(() => ck.shutdown());
@@ -105,5 +106,39 @@ describe('reasons name the real obstacle', () => {
       const c = chooseVariant(WASM_VARIANTS, { ...node, runtime, crossOriginIsolated: false }, all);
       expect(c).toMatchObject({ variant: 'simd', notTaken: { 'simd-threads': expect.stringMatching(new RegExp(`worker_threads.*this is ${runtime}`)) } });
     }
+  });
+});
+
+describe('shutdown() and the simd-threads pool', () => {
+  // Emscripten's own PThread.terminateAllThreads() frees a running thread's stack and control
+  // block before it terminates the worker; a worker that runs in between traps on freed memory
+  // and the trap reaches the host as an uncaught exception (seen once in CI).
+  it('terminates every worker, idle or running a thread, and frees no thread memory', () => {
+    const events: string[] = [];
+    const worker = (name: string) => ({ terminate: () => events.push(`terminate ${name}`) });
+    const pool = {
+      unusedWorkers: [worker('idle')],
+      runningWorkers: [worker('running 1'), worker('running 2')],
+      terminateAllThreads: () => events.push('free the running threads'),
+    };
+    stopPool(pool);
+    expect(events.sort()).toEqual(['terminate idle', 'terminate running 1', 'terminate running 2']);
+  });
+
+  it('a real pool can be shut down right after init and after a kernel, and reloaded', async () => {
+    const rows = 50_000; // enough rows for the kernel to use both threads
+    const ones = new ck.CsrMatrix({
+      shape: [rows, 10],
+      data: new Float32Array(rows * 10).fill(1),
+      indices: Int32Array.from({ length: rows * 10 }, (_, k) => k % 10),
+      indptr: Int32Array.from({ length: rows + 1 }, (_, r) => r * 10),
+    });
+    for (let i = 0; i < 3; i++) {
+      ck.shutdown();
+      await ck.init({ threads: 2, backends: ['wasm'] });
+      if (i > 0) expect(Array.from(ck.sum(ones, { axis: 0 }))).toEqual(new Array(10).fill(rows));
+    }
+    ck.shutdown();
+    await new Promise((r) => setTimeout(r, 250)); // past one wake of a cancellable wait
   });
 });
