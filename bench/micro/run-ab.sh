@@ -8,7 +8,7 @@
 #   bash bench/micro/run-ab.sh nnz_count /tmp/a.cc kernels-cpp/src/nnz_count.cc [harness args]
 #
 # Kernels with a harness: expm1_mean_var (args: plain, negative), nnz_count (nonzero, zeros,
-# rows), sum (rows), mean_var, clipped_sums.
+# rows), sum (rows), mean_var, clipped_sums, convert (toCsc).
 # Paths are relative to the repository root. Environment: CK_AB_INC_A=DIR compiles A against
 # another copy of kernels-cpp/include (to time a change of a header: `git archive HEAD~1
 # kernels-cpp/include | tar -x -C /tmp/old`, then CK_AB_INC_A=/tmp/old/kernels-cpp/include);
