@@ -8,14 +8,16 @@
 // Threads: the input slices are cut into a fixed number of chunks (depending on the sizes
 // only); each chunk counts into its own array, the prefix sum gives every chunk its own write
 // positions per output slice, and chunks then scatter in parallel — the output is the one a
-// sequential pass writes, for any thread count. An index outside [0, nminor) fails with
+// sequential pass writes, for any thread count. When every input slice is sorted, each chunk
+// scatters one tile of output slices at a time (see the scatter). An index outside [0, nminor) fails with
 // kIndexOutOfRange and the input slice in ck_error_detail (outputs then unspecified).
 #include <stdlib.h>
 #include <string.h>
 
+#include <atomic>
+
 #include "ck/common.h"
 #include "ck/parallel.h"
-#include "ck/reduce.h"
 #include "hwy/base.h"
 
 namespace ck {
@@ -44,11 +46,31 @@ int32_t transpose(const int32_t* indptr, const int32_t* indices, const T* data, 
     *r0 = static_cast<int32_t>(static_cast<int64_t>(nmajor) * c / chunks);
     *r1 = static_cast<int32_t>(static_cast<int64_t>(nmajor) * (c + 1) / chunks);
   };
+  // Count pass; it also finds whether every input slice is sorted (non-decreasing), which the
+  // tiled scatter below needs.
+  std::atomic<bool> sorted{true};
   parallel_for(chunks, [&](int32_t c) {
     int32_t r0, r1;
     range(c, &r0, &r1);
     int32_t* HWY_RESTRICT cnt = next + static_cast<size_t>(c) * width;
-    bad[c] = for_each_stored(indptr, indices, r0, r1, nminor, [&](uint32_t j, size_t) { cnt[j] += 1; });
+    const uint32_t n = static_cast<uint32_t>(nminor);
+    uint32_t descents = 0;
+    bad[c] = -1;
+    for (int32_t r = r0; r < r1 && bad[c] < 0; ++r) {
+      const int32_t end = indptr[r + 1];
+      uint32_t prev = 0;
+      for (int32_t k = indptr[r]; k < end; ++k) {
+        const uint32_t j = static_cast<uint32_t>(indices[k]);
+        if (HWY_UNLIKELY(j >= n)) {
+          bad[c] = r;
+          break;
+        }
+        cnt[j] += 1;
+        descents |= static_cast<uint32_t>(j < prev);
+        prev = j;
+      }
+    }
+    if (descents != 0) sorted.store(false, std::memory_order_relaxed);
   });
   int32_t bad_row = -1;
   for (int32_t c = 0; c < chunks && bad_row < 0; ++c) bad_row = bad[c];
@@ -70,19 +92,43 @@ int32_t transpose(const int32_t* indptr, const int32_t* indices, const T* data, 
     }
     out_indptr[j + 1] = run;
   }
+  // Scatter. Sorted input is scattered a tile of kTile output slices at a time (each input
+  // slice keeps a cursor to its first value not yet scattered): fewer write positions in use at
+  // once, 0.78 of the untiled time natively and 0.87-0.90 in wasm (bench/micro/convert_ab.cc).
+  // Within every output slice the order is the same either way: input slices in order.
+  const int32_t kTile = 512;
+  int32_t* cursor = sorted.load() && nminor > kTile ? static_cast<int32_t*>(malloc(sizeof(int32_t) * (static_cast<size_t>(nmajor) + 1))) : nullptr;
   parallel_for(chunks, [&](int32_t c) {
     int32_t r0, r1;
     range(c, &r0, &r1);
     int32_t* pos = next + static_cast<size_t>(c) * width;
-    for (int32_t r = r0; r < r1; ++r) {
-      const int32_t end = indptr[r + 1];
-      for (int32_t k = indptr[r]; k < end; ++k) {
-        const int32_t p = pos[indices[k]]++;
-        out_indices[p] = r;
-        out_data[p] = data[k];
+    if (cursor == nullptr) {
+      for (int32_t r = r0; r < r1; ++r) {
+        const int32_t end = indptr[r + 1];
+        for (int32_t k = indptr[r]; k < end; ++k) {
+          const int32_t p = pos[indices[k]]++;
+          out_indices[p] = r;
+          out_data[p] = data[k];
+        }
+      }
+      return;
+    }
+    for (int32_t r = r0; r < r1; ++r) cursor[r] = indptr[r];
+    for (int32_t t0 = 0; t0 < nminor; t0 += kTile) {
+      const int32_t t1 = nminor - t0 <= kTile ? nminor : t0 + kTile;
+      for (int32_t r = r0; r < r1; ++r) {
+        const int32_t end = indptr[r + 1];
+        int32_t k = cursor[r];
+        for (; k < end && indices[k] < t1; ++k) {
+          const int32_t p = pos[indices[k]]++;
+          out_indices[p] = r;
+          out_data[p] = data[k];
+        }
+        cursor[r] = k;
       }
     }
   });
+  free(cursor);
   free(next);
   free(bad);
   return kOk;

@@ -53,27 +53,49 @@ describe('toCsc / toCsr: exact, every variant identical to the js reference', ()
     }
   });
 
-  it('larger random matrices over several row chunks: unsorted, duplicated, empty rows and columns, f32 and f64', () => {
+  it('larger random matrices over several row chunks and column tiles: unsorted, sorted, one row unsorted; duplicated, empty rows and columns, f32 and f64', () => {
     let seed = 12345;
     const rnd = (n: number): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return (seed >>> 8) % n;
     };
-    for (const [nrows, ncols] of [[700, 129], [1500, 1000], [50, 300]] as const) {
+    // Sorted input takes the tiled scatter (512 output slices at a time) when there are more
+    // than 512 columns; one unsorted row anywhere must send it back to the plain scatter.
+    const orders = ['unsorted', 'sorted', 'sorted but one row'] as const;
+    for (const [nrows, ncols, order] of [
+      [700, 129, 0], [1500, 1000, 0], [50, 300, 0], [1500, 1000, 1], [3000, 1300, 1], [2200, 1100, 2], [40, 2000, 1],
+    ] as const) {
       const indptr = [0];
       const indices: number[] = [];
       for (let r = 0; r < nrows; r++) {
         const len = r % 7 === 3 ? 0 : rnd(60); // some empty rows
-        for (let i = 0; i < len; i++) indices.push(rnd(ncols) & ~1); // odd columns stay empty; unsorted, duplicates
+        const row: number[] = [];
+        for (let i = 0; i < len; i++) row.push(rnd(ncols) & ~1); // odd columns stay empty; duplicates
+        if (order > 0) row.sort((a, b) => a - b);
+        indices.push(...row);
         indptr.push(indices.length);
       }
+      if (order === 2) {
+        // One descent, at the end of a row in the last chunk, across two column tiles: its last
+        // two values go to columns ncols − 2 and 2, which later rows also hold.
+        let r = nrows - 50;
+        while (indptr[r + 1]! - indptr[r]! < 2) r--;
+        indices[indptr[r + 1]! - 2] = ncols - 2;
+        indices[indptr[r + 1]! - 1] = 2;
+      }
+      const label = `${nrows}×${ncols} ${orders[order]}`;
       for (const dtype of ['f32', 'f64'] as const) {
         const values = indices.map((_, k) => (k % 5 === 0 ? 0 : (k % 97) - 40.25));
         const data = dtype === 'f32' ? Float32Array.from(values) : Float64Array.from(values);
         const x = new CsrMatrix({ shape: [nrows, ncols], data, indices: Int32Array.from(indices), indptr: Int32Array.from(indptr) });
         const ref = csrToCsc(x);
-        expectSame(jsBackend.kernels.toCsc!(x, {}), ref, `js ${nrows}×${ncols} ${dtype}`);
-        for (const v of variants) expectSame(v.backend.kernels.toCsc!(x, {}), ref, `${v.label} ${nrows}×${ncols} ${dtype}`);
+        expectSame(jsBackend.kernels.toCsc!(x, {}), ref, `js ${label} ${dtype}`);
+        for (const v of variants) expectSame(v.backend.kernels.toCsc!(x, {}), ref, `${v.label} ${label} ${dtype}`);
+        // Back to CSR (the CSC is sorted, so this direction tiles over the rows): the reference is
+        // the transpose of the CSC read as the CSR of the transposed matrix.
+        const t = csrToCsc(new CsrMatrix({ shape: [ncols, nrows], data: ref.data, indices: ref.indices, indptr: ref.indptr }));
+        const back = new CsrMatrix({ shape: [nrows, ncols], data: t.data, indices: t.indices, indptr: t.indptr });
+        for (const v of variants) expectSame(v.backend.kernels.toCsr!(ref, {}), back, `${v.label} ${label} ${dtype} back to CSR`);
       }
     }
   });
