@@ -94,10 +94,15 @@ int32_t transpose(const int32_t* indptr, const int32_t* indices, const T* data, 
   }
   // Scatter. Sorted input is scattered a tile of kTile output slices at a time (each input
   // slice keeps a cursor to its first value not yet scattered): fewer write positions in use at
-  // once, 0.78 of the untiled time natively and 0.87-0.90 in wasm (bench/micro/convert_ab.cc).
+  // once: one thread, 0.82-0.84 of the untiled time natively and 0.82-0.88 in wasm
+  // (bench/micro/convert_ab.cc); 0.82 end to end on nb100k (bench/paired.mjs --baseline).
   // Within every output slice the order is the same either way: input slices in order.
+  // Every tile visits every input slice: only when that is at most one visit per 4 values
+  // (a very wide, very sparse matrix stays on the plain scatter).
   const int32_t kTile = 512;
-  int32_t* cursor = sorted.load() && nminor > kTile ? static_cast<int32_t*>(malloc(sizeof(int32_t) * (static_cast<size_t>(nmajor) + 1))) : nullptr;
+  const int64_t tiles = (static_cast<int64_t>(nminor) + kTile - 1) / kTile;
+  const bool tiled = sorted.load() && tiles > 1 && tiles * nmajor <= static_cast<int64_t>(indptr[nmajor]) / 4;
+  int32_t* cursor = tiled ? static_cast<int32_t*>(malloc(sizeof(int32_t) * (static_cast<size_t>(nmajor) + 1))) : nullptr;
   parallel_for(chunks, [&](int32_t c) {
     int32_t r0, r1;
     range(c, &r0, &r1);
