@@ -107,15 +107,14 @@ int32_t transpose(const int32_t* indptr, const int32_t* indices, const T* data, 
     int32_t r0, r1;
     range(c, &r0, &r1);
     int32_t* pos = next + static_cast<size_t>(c) * width;
+    const auto put = [&](int32_t r, int32_t k) {
+      const int32_t p = pos[indices[k]]++;
+      out_indices[p] = r;
+      out_data[p] = data[k];
+    };
     if (cursor == nullptr) {
-      for (int32_t r = r0; r < r1; ++r) {
-        const int32_t end = indptr[r + 1];
-        for (int32_t k = indptr[r]; k < end; ++k) {
-          const int32_t p = pos[indices[k]]++;
-          out_indices[p] = r;
-          out_data[p] = data[k];
-        }
-      }
+      for (int32_t r = r0; r < r1; ++r)
+        for (int32_t k = indptr[r], end = indptr[r + 1]; k < end; ++k) put(r, k);
       return;
     }
     for (int32_t r = r0; r < r1; ++r) cursor[r] = indptr[r];
@@ -124,11 +123,7 @@ int32_t transpose(const int32_t* indptr, const int32_t* indices, const T* data, 
       for (int32_t r = r0; r < r1; ++r) {
         const int32_t end = indptr[r + 1];
         int32_t k = cursor[r];
-        for (; k < end && indices[k] < t1; ++k) {
-          const int32_t p = pos[indices[k]]++;
-          out_indices[p] = r;
-          out_data[p] = data[k];
-        }
+        for (; k < end && indices[k] < t1; ++k) put(r, k);
         cursor[r] = k;
       }
     }

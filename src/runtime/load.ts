@@ -108,7 +108,12 @@ interface WorkerLike {
  * the module is dropped with its memory.
  */
 export function stopPool(pool: PThreadPool): void {
-  for (const w of [...pool.unusedWorkers, ...pool.runningWorkers]) w.terminate();
+  for (const w of poolWorkers(pool)) w.terminate();
+}
+
+/** Every worker of the pool, idle or running a thread. */
+function poolWorkers(pool: PThreadPool): WorkerLike[] {
+  return [...pool.unusedWorkers, ...pool.runningWorkers];
 }
 type Factory = (m: Record<string, unknown>) => Promise<EmscriptenThreadsModule>;
 
@@ -183,7 +188,6 @@ async function loadThreads(options: LoadOptions): Promise<KernelModule> {
   } catch (e) {
     throw new ModuleLoadError(`could not start the simd-threads module: ${(e as Error).message ?? e}`);
   }
-  const workers = (): WorkerLike[] => [...M.PThread.unusedWorkers, ...M.PThread.runningWorkers];
   const raw: RawModule = {
     memory: () => M.wasmMemory,
     fn: (name) => (typeof M[`_${name}`] === 'function' ? (M[`_${name}`] as (...a: number[]) => number) : undefined),
@@ -192,7 +196,7 @@ async function loadThreads(options: LoadOptions): Promise<KernelModule> {
   const started = raw.fn('ck_set_threads')!(threads);
   if (started < 1) throw new ModuleLoadError(`could not start ${threads} threads (status ${started})`);
   // Idle pool workers must not keep a Node process alive: the script exits when its work is done.
-  for (const w of workers()) w.unref?.();
+  for (const w of poolWorkers(M.PThread)) w.unref?.();
   return new KernelModule('simd-threads', raw, symbols, started, () => stopPool(M.PThread));
 }
 
